@@ -1,0 +1,290 @@
+"""Durable state of the local cloud in SQLite: topology (clusters/instances) and accounts.
+
+One connection guarded by a lock: SQLite serialises writers anyway, and the lock lets a
+service run check-then-write rules (quota, duplicates, one Super account) atomically via
+`atomic()`. Passwords are never stored, only a salted SHA-256 so tests can verify a reset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+PRODUCTS = ("libradb", "rds", "polardb")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS instances (
+  product TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, engine TEXT NOT NULL,
+  version TEXT NOT NULL, region TEXT NOT NULL, status TEXT NOT NULL, lock_mode TEXT NOT NULL,
+  account_quota INTEGER NOT NULL, databases TEXT NOT NULL, attrs TEXT NOT NULL,
+  PRIMARY KEY (product, id));
+CREATE TABLE IF NOT EXISTS accounts (
+  product TEXT NOT NULL, instance_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,
+  account_type TEXT NOT NULL, description TEXT NOT NULL, password_salt TEXT NOT NULL,
+  password_hash TEXT NOT NULL, max_user_connections INTEGER, password_rotation INTEGER,
+  privileges TEXT NOT NULL, status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+  PRIMARY KEY (product, instance_id, name, host));
+CREATE TABLE IF NOT EXISTS client_tokens (
+  product TEXT NOT NULL, token TEXT NOT NULL, request_id TEXT NOT NULL, created TEXT NOT NULL,
+  PRIMARY KEY (product, token));
+"""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class Instance:
+    """A LibraDB cluster, an RDS instance or a PolarDB cluster."""
+    product: str
+    id: str
+    engine: str            # LibraDB: "LibraDB"; RDS: MySQL/PostgreSQL/...; PolarDB: MySQL/PostgreSQL/Oracle
+    version: str
+    region: str
+    name: str = ""
+    status: str = "Running"   # RDS/PolarDB: Running/Creating/...; LibraDB: running/...
+    lock_mode: str = "Unlock"
+    account_quota: int = 200
+    databases: list[str] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)   # extra fields echoed by Describe*
+
+
+@dataclass
+class Account:
+    product: str
+    instance_id: str
+    name: str
+    host: str = ""          # LibraDB identity is (name, host); Alibaba accounts use ""
+    account_type: str = "Normal"
+    description: str = ""
+    max_user_connections: int | None = None
+    password_rotation: int | None = None
+    # LibraDB: {"global": [...], "database": [{"Db", "Privileges"}], "table": [{"Db", "TableName", "Privileges"}]}
+    # RDS/PolarDB: {"<db>": "<privilege>"}
+    privileges: dict[str, Any] = field(default_factory=dict)
+    status: str = "Available"
+    created: str = field(default_factory=now)
+    updated: str = field(default_factory=now)
+    password_salt: str = ""
+    password_hash: str = ""
+
+    def set_password(self, password: str) -> None:
+        self.password_salt = secrets.token_hex(8)
+        self.password_hash = _hash(self.password_salt, password)
+
+    def password_matches(self, password: str) -> bool:
+        return secrets.compare_digest(self.password_hash, _hash(self.password_salt, password))
+
+    def public(self) -> dict[str, Any]:
+        """For the admin interface: everything but the password material."""
+        data = asdict(self)
+        data.pop("password_salt")
+        data.pop("password_hash")
+        return data
+
+
+def _hash(salt: str, password: str) -> str:
+    return hashlib.sha256((salt + password).encode()).hexdigest()
+
+
+class AccountExists(Exception):
+    pass
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = str(path) if path else ":memory:"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator["Store"]:
+        """Hold the lock and one transaction: rules checked inside see a stable world."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._db.execute("COMMIT")
+
+    # --- topology -----------------------------------------------------------------------
+
+    def put_instance(self, inst: Instance) -> None:
+        with self.atomic():
+            self._db.execute(
+                "INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (inst.product, inst.id, inst.name or inst.id, inst.engine, inst.version, inst.region,
+                 inst.status, inst.lock_mode, inst.account_quota, json.dumps(inst.databases),
+                 json.dumps(inst.attrs)))
+
+    def get_instance(self, product: str, instance_id: str) -> Instance | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM instances WHERE product=? AND id=?",
+                                   (product, instance_id)).fetchone()
+        return _instance(row) if row else None
+
+    def list_instances(self, product: str | None = None) -> list[Instance]:
+        with self._lock:
+            if product:
+                rows = self._db.execute("SELECT * FROM instances WHERE product=? ORDER BY id", (product,))
+            else:
+                rows = self._db.execute("SELECT * FROM instances ORDER BY product, id")
+            return [_instance(r) for r in rows.fetchall()]
+
+    def set_instance_state(self, product: str, instance_id: str, *, status: str | None = None,
+                           lock_mode: str | None = None) -> bool:
+        with self.atomic():
+            inst = self.get_instance(product, instance_id)
+            if inst is None:
+                return False
+            inst.status = status if status is not None else inst.status
+            inst.lock_mode = lock_mode if lock_mode is not None else inst.lock_mode
+            self.put_instance(inst)
+            return True
+
+    # --- accounts -----------------------------------------------------------------------
+
+    def get_account(self, product: str, instance_id: str, name: str, host: str = "") -> Account | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM accounts WHERE product=? AND instance_id=? AND name=? AND host=?",
+                (product, instance_id, name, host)).fetchone()
+        return _account(row) if row else None
+
+    def list_accounts(self, product: str | None = None, instance_id: str | None = None) -> list[Account]:
+        sql, args = "SELECT * FROM accounts WHERE 1=1", []
+        if product:
+            sql, args = sql + " AND product=?", args + [product]
+        if instance_id:
+            sql, args = sql + " AND instance_id=?", args + [instance_id]
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY product, instance_id, created, name, host", args).fetchall()
+        return [_account(r) for r in rows]
+
+    def count_accounts(self, product: str, instance_id: str) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM accounts WHERE product=? AND instance_id=?",
+                                    (product, instance_id)).fetchone()[0]
+
+    def insert_account(self, acct: Account) -> None:
+        with self.atomic():
+            try:
+                self._db.execute(
+                    "INSERT INTO accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (acct.product, acct.instance_id, acct.name, acct.host, acct.account_type,
+                     acct.description, acct.password_salt, acct.password_hash,
+                     acct.max_user_connections, acct.password_rotation, json.dumps(acct.privileges),
+                     acct.status, acct.created, acct.updated))
+            except sqlite3.IntegrityError as exc:
+                raise AccountExists(acct.name) from exc
+
+    def save_account(self, acct: Account) -> None:
+        """Write back an account read with get_account (same identity), bumping `updated`."""
+        acct.updated = now()
+        with self.atomic():
+            self._db.execute(
+                "UPDATE accounts SET account_type=?, description=?, password_salt=?, password_hash=?,"
+                " max_user_connections=?, password_rotation=?, privileges=?, status=?, updated=?"
+                " WHERE product=? AND instance_id=? AND name=? AND host=?",
+                (acct.account_type, acct.description, acct.password_salt, acct.password_hash,
+                 acct.max_user_connections, acct.password_rotation, json.dumps(acct.privileges),
+                 acct.status, acct.updated, acct.product, acct.instance_id, acct.name, acct.host))
+
+    def rename_host(self, acct: Account, new_host: str) -> None:
+        with self.atomic():
+            try:
+                self._db.execute(
+                    "UPDATE accounts SET host=?, updated=? WHERE product=? AND instance_id=? AND name=? AND host=?",
+                    (new_host, now(), acct.product, acct.instance_id, acct.name, acct.host))
+            except sqlite3.IntegrityError as exc:
+                raise AccountExists(acct.name) from exc
+        acct.host = new_host
+
+    def delete_account(self, product: str, instance_id: str, name: str, host: str = "") -> bool:
+        with self.atomic():
+            cur = self._db.execute(
+                "DELETE FROM accounts WHERE product=? AND instance_id=? AND name=? AND host=?",
+                (product, instance_id, name, host))
+            return cur.rowcount > 0
+
+    # --- idempotency tokens (PolarDB ClientToken) ---------------------------------------
+
+    def token_request_id(self, product: str, token: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT request_id FROM client_tokens WHERE product=? AND token=?",
+                                   (product, token)).fetchone()
+        return row[0] if row else None
+
+    def remember_token(self, product: str, token: str, request_id: str) -> None:
+        with self.atomic():
+            self._db.execute("INSERT OR IGNORE INTO client_tokens VALUES (?,?,?,?)",
+                             (product, token, request_id, now()))
+
+    # --- whole state --------------------------------------------------------------------
+
+    def reset(self, seed: dict | None = None) -> None:
+        """Forget every account and token; reload the topology from the seed if given."""
+        with self.atomic():
+            self._db.execute("DELETE FROM accounts")
+            self._db.execute("DELETE FROM client_tokens")
+            if seed is not None:
+                self._db.execute("DELETE FROM instances")
+                load_seed(self, seed)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "instances": [asdict(i) for i in self.list_instances()],
+            "accounts": [a.public() for a in self.list_accounts()],
+        }
+
+
+def load_seed(store: Store, seed: dict) -> None:
+    """Seed format: {"instances": [{"product", "id", "engine", "version", "region", ...}]}.
+    Existing instances keep their state (a restart must not undo admin changes)."""
+    with store.atomic():
+        for item in seed.get("instances", []):
+            inst = Instance(**item)
+            if inst.product not in PRODUCTS:
+                raise ValueError(f"seed: unknown product {inst.product!r} (expected one of {PRODUCTS})")
+            if store.get_instance(inst.product, inst.id) is None:
+                store.put_instance(inst)
+
+
+def _instance(row: sqlite3.Row) -> Instance:
+    d = dict(row)
+    d["databases"] = json.loads(d["databases"])
+    d["attrs"] = json.loads(d["attrs"])
+    return Instance(**d)
+
+
+def _account(row: sqlite3.Row) -> Account:
+    d = dict(row)
+    d["privileges"] = json.loads(d["privileges"])
+    return Account(**d)

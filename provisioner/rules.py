@@ -1,0 +1,205 @@
+"""The clouds' documented account rules, as data and pure checks.
+
+One source for both sides: the pydantic specs use these to reject bad input at `preview`,
+and the local cloud uses them to answer like the real service. Each check returns None when
+the value is fine, or a sentence naming the rule it breaks (never echoing a password).
+Sources: ../shared/seeds/ (the three API pages) and ../shared/docs/wire-protocols.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+# --- Passwords -------------------------------------------------------------------------------
+
+ALIBABA_PASSWORD_SPECIALS = "!@#$%^&*()_+-="
+LIBRADB_PASSWORD_SPECIALS = "~!@#$%^&*_-+=|\\(){}[]:;'<>,.?/"
+
+
+def check_password(password: str, *, min_len: int, max_len: int, specials: str, min_classes: int = 3) -> str | None:
+    if not isinstance(password, str):
+        return "must be a string"
+    if not min_len <= len(password) <= max_len:
+        return f"must be {min_len} to {max_len} characters long"
+    allowed = set(specials)
+    if any(not (c.isascii() and (c.isalnum() or c in allowed)) for c in password):
+        return f"may contain only letters, digits and the special characters {specials}"
+    classes = sum(
+        any(test(c) for c in password)
+        for test in (str.isupper, str.islower, str.isdigit, lambda c: c in allowed)
+    )
+    if classes < min_classes:
+        return (f"must contain at least {min_classes} of: upper-case letters, lower-case letters, "
+                f"digits, special characters ({specials})")
+    return None
+
+
+def check_libradb_password(password: str) -> str | None:
+    return check_password(password, min_len=8, max_len=64, specials=LIBRADB_PASSWORD_SPECIALS)
+
+
+def check_alibaba_password(password: str) -> str | None:
+    """RDS and PolarDB share this rule: 8-32 characters, three of four classes."""
+    return check_password(password, min_len=8, max_len=32, specials=ALIBABA_PASSWORD_SPECIALS)
+
+
+# --- LibraDB (Tencent Cloud cynosdb analysis clusters) ---------------------------------------
+
+LIBRADB_NAME_MAX = 30
+LIBRADB_RESERVED_NAMES = frozenset({
+    "root", "tencentroot", "mysql", "sys", "mysql.sys", "mysql.session", "mysql.infoschema",
+})
+LIBRADB_DESCRIPTION_MAX = 255
+LIBRADB_MAX_USER_CONNECTIONS = 10240
+LIBRADB_PRIVILEGES = frozenset({
+    "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "REFERENCES",
+    "CREATE VIEW", "SHOW VIEW", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE",
+    "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER", "SHOW DATABASES", "PROCESS", "RELOAD",
+})
+# Privileges that only make sense globally (MySQL semantics).
+LIBRADB_GLOBAL_ONLY_PRIVILEGES = frozenset({"SHOW DATABASES", "PROCESS", "RELOAD"})
+_LIBRADB_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$")
+
+
+def check_libradb_name(name: str) -> str | None:
+    if not 1 <= len(name) <= LIBRADB_NAME_MAX:
+        return f"must be 1 to {LIBRADB_NAME_MAX} characters long"
+    if not _LIBRADB_NAME.match(name):
+        return "may contain only letters, digits and '_', must start with a letter and end with a letter or digit"
+    if name.lower() in LIBRADB_RESERVED_NAMES:
+        return f"'{name}' is a reserved system account name"
+    return None
+
+
+def check_libradb_host(host: str) -> str | None:
+    if host == "%":
+        return None
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return "must be '%' (any host) or an IPv4 address"
+    return None
+
+
+def check_libradb_description(description: str) -> str | None:
+    if len(description) > LIBRADB_DESCRIPTION_MAX:
+        return f"must be at most {LIBRADB_DESCRIPTION_MAX} characters long"
+    return None
+
+
+def check_libradb_max_user_connections(value: int) -> str | None:
+    if not 1 <= value <= LIBRADB_MAX_USER_CONNECTIONS:
+        return f"must be between 1 and {LIBRADB_MAX_USER_CONNECTIONS}"
+    return None
+
+
+def check_libradb_privilege(privilege: str, *, scope: str) -> str | None:
+    """scope is 'global', 'database' or 'table'."""
+    if privilege not in LIBRADB_PRIVILEGES:
+        return f"'{privilege}' is not a privilege; valid: {', '.join(sorted(LIBRADB_PRIVILEGES))}"
+    if scope != "global" and privilege in LIBRADB_GLOBAL_ONLY_PRIVILEGES:
+        return f"'{privilege}' can only be granted globally"
+    return None
+
+
+# --- Alibaba Cloud ApsaraDB RDS -------------------------------------------------------------
+
+RDS_ACCOUNT_TYPES = ("Normal", "Super", "Sysadmin")
+RDS_RESERVED_NAMES = frozenset({
+    "root", "admin", "administrator", "aliyun_root", "mysql", "postgres", "sa", "sys", "system",
+    "replicator", "dbo", "public", "guest", "information_schema", "performance_schema",
+})
+# Privileges each engine accepts in GrantAccountPrivilege.
+RDS_PRIVILEGES_BY_ENGINE = {
+    "MySQL": ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly"),
+    "MariaDB": ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly"),
+    "PostgreSQL": ("DBOwner",),
+    "SQLServer": ("ReadWrite", "ReadOnly", "DBOwner"),
+}
+RDS_PRIVILEGES = ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner")
+_RDS_NAME_LOWER = re.compile(r"^[a-z](?:[a-z0-9_]*[a-z0-9])?$")
+_RDS_NAME_MIXED = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$")
+
+
+def rds_name_length(engine: str | None, version: str | None) -> tuple[int, int]:
+    """Name length limits by engine; with no engine known, the loosest documented bound."""
+    if engine == "MySQL":
+        return (2, 16) if version == "5.6" else (2, 32)
+    if engine == "MariaDB":
+        return (2, 16)
+    if engine == "PostgreSQL":
+        return (2, 63)
+    if engine == "SQLServer":
+        return (2, 64)
+    return (2, 64)
+
+
+def check_rds_name(name: str, engine: str | None = None, version: str | None = None) -> str | None:
+    low, high = rds_name_length(engine, version)
+    if not low <= len(name) <= high:
+        where = f" on {engine} {version or ''}".rstrip() if engine else ""
+        return f"must be {low} to {high} characters long{where}"
+    pattern = _RDS_NAME_MIXED if engine in (None, "MySQL") else _RDS_NAME_LOWER
+    if not pattern.match(name):
+        letters = "letters" if pattern is _RDS_NAME_MIXED else "lower-case letters"
+        return f"may contain only {letters}, digits and '_', must start with a letter and end with a letter or digit"
+    if name.lower() in RDS_RESERVED_NAMES:
+        return f"'{name}' is a reserved keyword and cannot be an account name"
+    return None
+
+
+_RDS_DESCRIPTION = re.compile(r"^[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff_\-]*$")
+
+
+def check_rds_description(description: str) -> str | None:
+    if not 2 <= len(description) <= 256:
+        return "must be 2 to 256 characters long"
+    if description.startswith(("http://", "https://")):
+        return "must not start with http:// or https://"
+    if not _RDS_DESCRIPTION.match(description):
+        return "must start with a letter or Chinese character and contain only letters, digits, Chinese characters, '_' and '-'"
+    return None
+
+
+def check_rds_privilege(privilege: str, engine: str | None = None) -> str | None:
+    allowed = RDS_PRIVILEGES_BY_ENGINE.get(engine, RDS_PRIVILEGES) if engine else RDS_PRIVILEGES
+    if privilege not in allowed:
+        on = f" on {engine}" if engine else ""
+        return f"'{privilege}' is not a valid privilege{on}; valid: {', '.join(allowed)}"
+    return None
+
+
+# --- Alibaba Cloud PolarDB ------------------------------------------------------------------
+
+POLARDB_ACCOUNT_TYPES = ("Normal", "Super")
+POLARDB_RESERVED_NAMES = frozenset({
+    "root", "admin", "administrator", "aliyun_root", "mysql", "sys", "system", "replicator",
+    "polardb", "information_schema", "performance_schema",
+})
+POLARDB_PRIVILEGES = ("ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex")
+_POLARDB_NAME = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
+
+
+def check_polardb_name(name: str) -> str | None:
+    if not 2 <= len(name) <= 16:
+        return "must be 2 to 16 characters long"
+    if not _POLARDB_NAME.match(name):
+        return "may contain only lower-case letters, digits and '_', must start with a lower-case letter and end with a letter or digit"
+    if name in POLARDB_RESERVED_NAMES:
+        return f"'{name}' is reserved by the system (root, admin and others)"
+    return None
+
+
+def check_polardb_description(description: str) -> str | None:
+    if not 2 <= len(description) <= 256:
+        return "must be 2 to 256 characters long"
+    if description.startswith(("http://", "https://")):
+        return "must not start with http:// or https://"
+    return None
+
+
+def check_polardb_privilege(privilege: str) -> str | None:
+    if privilege not in POLARDB_PRIVILEGES:
+        return f"'{privilege}' is not a valid privilege; valid: {', '.join(POLARDB_PRIVILEGES)}"
+    return None
