@@ -1,0 +1,74 @@
+"""The interface every cloud adapter implements, and the live-state types it returns.
+
+Privileges use one normalised form per cloud, the same form the specs use, so the diff
+engine compares like with like:
+- LibraDB: {"global": [sorted privs], "databases": {db: [sorted privs]}, "tables": {"db.table": [sorted privs]}}
+- RDS / PolarDB: {db: "ReadWrite" | "ReadOnly" | ...}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom to call a cloud; resolved at call time, never stored in state."""
+    access_key_id: str
+    access_key_secret: str
+    region: str
+    endpoint: str | None = None      # "127.0.0.1:PORT" for the local cloud; None = the public endpoint
+    protocol: str = "https"          # "http" for the local cloud
+
+
+@dataclass(frozen=True)
+class InstanceInfo:
+    id: str
+    status: str
+    running: bool
+    locked: bool
+    engine: str
+    version: str
+    region: str
+    endpoint: str = ""               # host:port applications connect to
+
+
+@dataclass
+class LiveAccount:
+    name: str
+    host: str                        # "%"/IPv4 for LibraDB; "" for RDS/PolarDB
+    account_type: str = "Normal"
+    description: str = ""
+    max_user_connections: int | None = None
+    privileges: dict[str, Any] = field(default_factory=dict)
+    status: str = "Available"
+
+
+class CloudApiError(Exception):
+    """A cloud call that failed for good (after retries). The message is safe to show:
+    it carries the cloud's code and request id and never a password."""
+
+    def __init__(self, action: str, code: str, message: str, request_id: str | None,
+                 *, retryable: bool = False, status: int | None = None):
+        self.action, self.code, self.cloud_message = action, code, message
+        self.request_id, self.retryable, self.status = request_id, retryable, status
+        rid = request_id or "none"
+        super().__init__(f"{action} failed: {code}: {message} (request id {rid})")
+
+
+class AccountAdapter(Protocol):
+    product: str   # "libradb" | "rds" | "polardb"
+
+    def describe_instance(self, instance_id: str) -> InstanceInfo: ...
+    def list_accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
+        """Every account of the instance keyed by (name, host), privileges included.
+        One Describe call per page, not one per account."""
+    def create_account(self, instance_id: str, account: dict[str, Any], password: str,
+                       client_token: str | None = None) -> None: ...
+    def delete_account(self, instance_id: str, name: str, host: str) -> bool:
+        """False when the account was already gone (not an error)."""
+    def set_password(self, instance_id: str, name: str, host: str, password: str) -> None: ...
+    def set_description(self, instance_id: str, name: str, host: str, description: str) -> None: ...
+    def set_privileges(self, instance_id: str, name: str, host: str,
+                       old: dict[str, Any], new: dict[str, Any]) -> None: ...

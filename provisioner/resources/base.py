@@ -1,0 +1,232 @@
+"""The dynamic provider shared by the three account types.
+
+A subclass declares its spec model, field policy and a few hooks; everything else — check,
+diff, create, read, update, delete, adoption, generated passwords — lives here once.
+
+The provider instance is pickled into every resource's `__provider` input, so it holds no
+state at all: settings and credentials are resolved per call (provisioner.settings) and
+adapters come from a per-process factory.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult,
+                            ReadResult, ResourceProvider, UpdateResult)
+
+from provisioner import settings
+from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
+from provisioner.cloud.factory import adapter_for
+from provisioner.diffing import FieldPolicy, plan_diff
+from provisioner.resources.args import COMPUTED_OUTPUTS
+from provisioner.resources.passwords import generate_password
+from provisioner.specs.common import AccountSpec, SpecError, validate_spec
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # pulumi.runtime.rpc.UNKNOWN, a value only known at `up`
+
+ALREADY_EXISTS = frozenset({
+    "InvalidParameterValue.AccountAlreadyExistError", "InvalidParameterValue.AccountExist",
+    "InvalidAccountName.Duplicate",
+})
+GONE = frozenset({  # the account, or the whole cluster/instance, no longer exists
+    "InvalidParameterValue.AccountNotExistError", "InvalidAccountName.NotFound",
+    "ResourceNotFound.ClusterNotFoundError", "InvalidParameterValue.InstanceNotFound",
+    "InvalidDBInstanceId.NotFound", "InvalidDBInstanceName.NotFound", "InvalidDBClusterId.NotFound",
+})
+
+class ProvisionError(Exception):
+    """An error for the user: says what failed and what to do; never holds a password."""
+
+
+class AccountProvider(ResourceProvider):
+    product: ClassVar[str]
+    spec_model: ClassVar[type[AccountSpec]]
+    policy: ClassVar[FieldPolicy]
+    instance_field: ClassVar[str]          # "cluster_id" or "instance_id"
+    serialize_as_secret_always = False     # nothing secret is captured: keep __provider small
+
+    # --- hooks for subclasses -------------------------------------------------------------
+
+    def host(self, spec: AccountSpec) -> str:
+        return ""
+
+    def resource_id(self, spec: AccountSpec) -> str:
+        return f"{self.instance_id(spec)}:{spec.name}"
+
+    def to_inputs(self, spec: AccountSpec) -> dict[str, Any]:
+        """The normalised inputs: what check returns and what the diff compares."""
+        return spec.model_dump(mode="json")
+
+    def from_live(self, live: LiveAccount) -> dict[str, Any]:
+        """The comparable fields as the cloud reports them."""
+        return {"description": live.description, "privileges": live.privileges,
+                "account_type": live.account_type}
+
+    def check_live(self, spec: AccountSpec, instance: InstanceInfo) -> None:
+        """Rules that depend on the live cluster/instance (engine), checked before the first write."""
+
+    def client_token(self, spec: AccountSpec, props: dict[str, Any]) -> str | None:
+        return None
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def instance_id(self, spec: AccountSpec) -> str:
+        return getattr(spec, self.instance_field)
+
+    def _spec(self, props: dict[str, Any]) -> AccountSpec:
+        fields = self.spec_model.model_fields
+        return validate_spec(self.spec_model, {k: v for k, v in props.items() if k in fields})
+
+    def _identity(self, props: dict[str, Any]) -> AccountSpec:
+        """The recorded account without re-validating it: read and delete must work even when
+        live values (say, a description changed out of band) break today's input rules."""
+        fields = self.spec_model.model_fields
+        return self.spec_model.model_construct(**{k: v for k, v in props.items() if k in fields})
+
+    def _adapter(self, spec: AccountSpec) -> AccountAdapter:
+        return adapter_for(self.product, settings.settings_for(self.product, spec.region))
+
+    def _where(self, spec: AccountSpec) -> str:
+        host = self.host(spec)
+        who = f"{spec.name}@{host}" if host else spec.name
+        return f"{self.product} account '{who}' on {self.instance_id(spec)}"
+
+    def _fail(self, doing: str, spec: AccountSpec, exc: Exception) -> ProvisionError:
+        return ProvisionError(f"{doing} {self._where(spec)}: {exc}")
+
+    def _outputs(self, spec: AccountSpec, password: str, generated: bool,
+                 instance: InstanceInfo | None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        outs = self.to_inputs(spec)
+        outs["password"] = password
+        outs["password_generated"] = generated
+        outs["engine"] = instance.engine if instance else (previous or {}).get("engine")
+        outs["endpoint"] = instance.endpoint if instance else (previous or {}).get("endpoint")
+        return outs
+
+    # --- Pulumi provider interface ----------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        settings.remember(req.config)
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        fields = self.spec_model.model_fields
+        unknown = {k for k, v in news.items() if v == UNKNOWN}
+        data = {k: v for k, v in news.items() if k in fields and k not in unknown}
+        unexpected = sorted(k for k in news if k not in fields and not k.startswith("__") and k not in COMPUTED_OUTPUTS
+                            and k != "password")
+        try:
+            spec = validate_spec(self.spec_model, data)
+        except SpecError as exc:
+            failures = [(f, r) for f, r in exc.failures if f.split(".")[0] not in unknown]
+            if failures or unexpected:
+                return CheckResult(news, [CheckFailure(f, r) for f, r in failures] +
+                                   [CheckFailure(k, "is not a known argument") for k in unexpected])
+            return CheckResult(news, [])   # only unknowns are missing: check again at `up`
+        inputs = self.to_inputs(spec)
+        inputs.update({k: UNKNOWN for k in unknown})
+        return CheckResult(inputs, [CheckFailure(k, "is not a known argument") for k in unexpected])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        plan = plan_diff(self.policy, olds, news, password_changed=self._password_changed(olds, news))
+        return DiffResult(changes=plan.has_changes, replaces=plan.replaces, stables=plan.stables,
+                          delete_before_replace=plan.delete_before_replace)
+
+    @staticmethod
+    def _password_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        if news.get("password"):
+            return news["password"] != olds.get("password")
+        # No password given: a generated one stays until password_version changes.
+        return not olds.get("password_generated") or news.get("password_version") != olds.get("password_version")
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = self._spec(props)
+        adapter = self._adapter(spec)
+        instance_id, host = self.instance_id(spec), self.host(spec)
+        try:
+            instance = adapter.describe_instance(instance_id)
+        except CloudApiError as exc:
+            raise self._fail("cannot create", spec, exc) from None
+        try:
+            self.check_live(spec, instance)
+        except SpecError as exc:
+            raise ProvisionError(f"invalid {self._where(spec)} for {instance.engine} {instance.version}: {exc}") from None
+        password = spec.password or generate_password()
+        request = self.to_inputs(spec)
+        request["host"] = host
+        try:
+            adapter.create_account(instance_id, request, password, client_token=self.client_token(spec, props))
+        except CloudApiError as exc:
+            if exc.code not in ALREADY_EXISTS:
+                raise self._fail("cannot create", spec, exc) from None
+            if not spec.adopt:
+                raise ProvisionError(
+                    f"{self._where(spec)} already exists and is not managed by this stack "
+                    f"({exc.code}, request id {exc.request_id}). To take it over — its password is reset and "
+                    f"its description and privileges set as declared — set adopt=True on the resource; "
+                    f"otherwise choose another name.") from None
+            self._adopt(adapter, spec, password)
+        return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
+
+    def _adopt(self, adapter: AccountAdapter, spec: AccountSpec, password: str) -> None:
+        instance_id, host = self.instance_id(spec), self.host(spec)
+        try:
+            live = adapter.get_account(instance_id, spec.name, host, fresh=True)
+            if live is None:
+                raise ProvisionError(f"{self._where(spec)} was reported as existing but cannot be read")
+            self._apply(adapter, spec, live, password)
+        except CloudApiError as exc:
+            raise self._fail("cannot adopt", spec, exc) from None
+
+    def _apply(self, adapter: AccountAdapter, spec: AccountSpec, live: LiveAccount, password: str | None) -> None:
+        """Bring a live account to the spec, field by field (password only when given)."""
+        instance_id, host = self.instance_id(spec), self.host(spec)
+        desired, current = self.to_inputs(spec), self.from_live(live)
+        if password is not None:
+            adapter.set_password(instance_id, spec.name, host, password)
+        if spec.description is not None and spec.description != live.description:
+            adapter.set_description(instance_id, spec.name, host, spec.description)
+        if plan_diff(self.policy, current, desired).changed.count("privileges"):
+            adapter.set_privileges(instance_id, spec.name, host, current["privileges"], desired["privileges"])
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        spec = self._identity(props)
+        try:
+            live = self._adapter(spec).get_account(self.instance_id(spec), spec.name, self.host(spec))
+        except CloudApiError as exc:
+            if exc.code in GONE:
+                return ReadResult(None, {})
+            raise self._fail("cannot read", spec, exc) from None
+        if live is None:
+            return ReadResult(None, {})   # deleted out of band: refresh drops it, `up` recreates it
+        outs = {k: v for k, v in props.items() if not k.startswith("__")}
+        outs.update(self.from_live(live))
+        return ReadResult(id_, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        spec = self._spec(news)
+        adapter = self._adapter(spec)
+        instance_id = self.instance_id(spec)
+        rotate = self._password_changed(olds, news)
+        password = (spec.password or generate_password()) if rotate else olds.get("password")
+        try:
+            self.before_update(adapter, spec, olds)
+            live = adapter.get_account(instance_id, spec.name, self.host(spec), fresh=True)
+            if live is None:
+                raise ProvisionError(f"{self._where(spec)} no longer exists in the cloud; run `pulumi refresh` "
+                                     f"and then `pulumi up` to create it again")
+            self._apply(adapter, spec, live, password if rotate else None)
+        except CloudApiError as exc:
+            raise self._fail("cannot update", spec, exc) from None
+        return UpdateResult(self._outputs(spec, password, spec.password is None, None, olds))
+
+    def before_update(self, adapter: AccountAdapter, spec: AccountSpec, olds: dict[str, Any]) -> None:
+        """Changes that must precede the others (LibraDB moves the host first: it is identity)."""
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        spec = self._identity(props)
+        try:
+            self._adapter(spec).delete_account(self.instance_id(spec), spec.name, self.host(spec))
+        except CloudApiError as exc:
+            if exc.code not in GONE:
+                raise self._fail("cannot delete", spec, exc) from None

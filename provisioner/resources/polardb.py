@@ -1,0 +1,77 @@
+"""PolarDBAccount: an account on an Alibaba Cloud PolarDB cluster."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal, Mapping, Optional
+
+import pulumi
+from pulumi import Input, Output
+from pulumi.dynamic import Resource
+
+from provisioner.diffing import FieldPolicy
+from provisioner.resources.args import secret_options, to_props
+from provisioner.resources.base import AccountProvider
+from provisioner.specs.polardb import PolarDBAccountSpec
+
+
+class PolarDBAccountArgs:
+    def __init__(self, *, cluster_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
+                 password_version: Optional[Input[str]] = None, account_type: Literal["Normal", "Super"] = "Normal",
+                 description: Optional[Input[str]] = None, privileges: Optional[Input[Mapping[str, str]]] = None,
+                 region: Optional[Input[str]] = None, adopt: bool = False):
+        """
+        :param cluster_id: The PolarDB cluster, e.g. ``pc-bp1xxxxxxxx``. Changing it replaces the account.
+        :param name: 2-16 characters: lower-case letters, digits and ``_``, starting with a lower-case letter and
+            ending with a letter or digit; not root, admin or another reserved name. Changing it replaces the account.
+        :param password: 8-32 characters with at least three of upper, lower, digit and special characters from
+            ``!@#$%^&*()_+-=``. Omit it to have one generated (exported as the secret output ``password``).
+        :param password_version: Change this value (any string) to rotate a generated password.
+        :param account_type: ``Normal`` (default) or ``Super``. Always sent: the API itself would silently create
+            a Super account when it is omitted. A PolarDB for MySQL cluster has at most one Super account.
+            Changing it replaces the account.
+        :param description: 2-256 characters, not starting with http:// or https://. Omitted means not managed.
+        :param privileges: ``{database: privilege}`` with ReadWrite, ReadOnly, DMLOnly, DDLOnly or ReadIndex;
+            Normal accounts only. Omitted means none.
+        :param region: The Alibaba Cloud region, e.g. ``cn-hangzhou``; default from config or ALIBABA_CLOUD_REGION_ID.
+        :param adopt: Take over an existing account with this name (password reset, description and
+            privileges set). Without it an existing account is an error.
+        """
+        self.cluster_id, self.name, self.password = cluster_id, name, password
+        self.password_version, self.account_type = password_version, account_type
+        self.description, self.privileges, self.region, self.adopt = description, privileges, region, adopt
+
+
+class PolarDBAccountProvider(AccountProvider):
+    product = "polardb"
+    spec_model = PolarDBAccountSpec
+    instance_field = "cluster_id"
+    policy = FieldPolicy(
+        replace=frozenset({"cluster_id", "name", "account_type", "region"}),
+        in_place=frozenset({"description", "privileges"}),
+        identity=frozenset({"cluster_id", "name"}),
+        optional=frozenset({"description"}),
+    )
+
+    def client_token(self, spec: PolarDBAccountSpec, props: dict[str, Any]) -> str:
+        # One token per create: the adapter's retries of this create reuse it, so a create whose
+        # response was lost is answered with the first result instead of a duplicate.
+        return uuid.uuid4().hex
+
+
+class PolarDBAccount(Resource, module="provisioner", name="PolarDBAccount"):
+    """An account on a PolarDB cluster, reconciled by `pulumi up`."""
+
+    cluster_id: Output[str]
+    name: Output[str]
+    password: Output[str]
+    """The account's password (secret), given or generated."""
+    account_type: Output[str]
+    description: Output[Optional[str]]
+    privileges: Output[dict]
+    engine: Output[str]
+    endpoint: Output[str]
+    """host:port of the cluster for applications."""
+
+    def __init__(self, resource_name: str, args: PolarDBAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(PolarDBAccountProvider(), resource_name, to_props(args), secret_options(opts))

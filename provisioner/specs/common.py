@@ -1,0 +1,69 @@
+"""What the three specs share: the base model, the rule-to-validator bridge and error mapping."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+M = TypeVar("M", bound="AccountSpec")
+
+
+class AccountSpec(BaseModel):
+    """Fields every account type has. Unknown fields are an error, not silently dropped."""
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    name: str
+    password: str | None = None
+    password_version: Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))] = None
+    description: str | None = None
+    region: str | None = None
+    adopt: bool = False
+
+    def __repr__(self) -> str:  # never show a password in a repr or traceback
+        fields = {k: ("[secret]" if k == "password" and v else v) for k, v in self.__dict__.items()}
+        return f"{type(self).__name__}({fields})"
+
+    __str__ = __repr__
+
+
+def rule(check: Callable[..., str | None], *args: Any) -> Callable[[Any], Any]:
+    """Turn a rules.py check into a pydantic validator body: raise ValueError with the rule."""
+    def validate(value: Any) -> Any:
+        if value is None:
+            return value
+        problem = check(value, *args)
+        if problem:
+            raise ValueError(problem)
+        return value
+    return validate
+
+
+class SpecError(ValueError):
+    """Bad input: `failures` lists (field, reason) pairs for Pulumi's CheckFailure."""
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = failures
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in failures))
+
+
+def validate_spec(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError([_failure(err) for err in exc.errors()]) from None
+
+
+def _failure(err: dict[str, Any]) -> tuple[str, str]:
+    field, reason = ".".join(str(part) for part in err["loc"]), _reason(err)
+    if not field:  # a model-level rule says "field: reason"
+        field, _, reason = reason.partition(": ")
+    return field, reason
+
+
+def _reason(err: dict[str, Any]) -> str:
+    # pydantic prefixes our ValueErrors with "Value error, "; drop it, and never echo input values.
+    message = str(err.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")

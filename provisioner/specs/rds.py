@@ -1,0 +1,39 @@
+"""RdsAccount spec: Alibaba Cloud ApsaraDB RDS accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from provisioner import rules
+from provisioner.specs.common import AccountSpec, rule
+
+RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
+RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]
+
+
+class RdsAccountSpec(AccountSpec):
+    instance_id: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, AfterValidator(rule(rules.check_rds_name))]  # loosest bound; engine rule below
+    password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
+    account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal"
+    description: Annotated[str | None, AfterValidator(rule(rules.check_rds_description))] = None
+    privileges: dict[Annotated[str, Field(min_length=1, max_length=64)], RdsPrivilege] = Field(default_factory=dict)
+    # Optional hint: with it, the engine's own name and privilege rules are checked at preview;
+    # without it they are checked against the live instance before the first write.
+    engine: RdsEngine | None = None
+    engine_version: str | None = None
+
+    @model_validator(mode="after")
+    def _engine_rules(self) -> "RdsAccountSpec":
+        problem = rules.check_rds_name(self.name, self.engine, self.engine_version)
+        if problem:
+            raise ValueError(f"name: {problem}")
+        for db, privilege in self.privileges.items():
+            problem = rules.check_rds_privilege(privilege, self.engine)
+            if problem:
+                raise ValueError(f"privileges.{db}: {problem}")
+        if self.account_type == "Sysadmin" and self.engine not in (None, "SQLServer"):
+            raise ValueError("account_type: Sysadmin accounts exist only on SQL Server instances")
+        return self
