@@ -17,7 +17,6 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
 
 from provisioner import settings
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
-from provisioner.cloud.factory import adapter_for
 from provisioner.diffing import FieldPolicy, plan_diff
 from provisioner.resources.args import COMPUTED_OUTPUTS
 from provisioner.resources.passwords import generate_password
@@ -85,6 +84,7 @@ class AccountProvider(ResourceProvider):
         return self.spec_model.model_construct(**{k: v for k, v in props.items() if k in fields})
 
     def _adapter(self, spec: AccountSpec) -> AccountAdapter:
+        from provisioner.cloud.factory import adapter_for   # the SDKs load on first cloud call, not at preview
         return adapter_for(self.product, settings.settings_for(self.product, spec.region))
 
     def _where(self, spec: AccountSpec) -> str:

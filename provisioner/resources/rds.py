@@ -8,13 +8,12 @@ import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
-from provisioner import rules
 from provisioner.cloud.base import InstanceInfo
 from provisioner.diffing import FieldPolicy
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
 from provisioner.specs.common import SpecError
-from provisioner.specs.rds import RdsAccountSpec
+from provisioner.specs.rds import RdsAccountSpec, engine_rule_failures
 
 
 class RdsAccountArgs:
@@ -64,16 +63,7 @@ class RdsAccountProvider(AccountProvider):
     )
 
     def check_live(self, spec: RdsAccountSpec, instance: InstanceInfo) -> None:
-        failures = []
-        problem = rules.check_rds_name(spec.name, instance.engine, instance.version)
-        if problem:
-            failures.append(("name", problem))
-        for db, privilege in spec.privileges.items():
-            problem = rules.check_rds_privilege(privilege, instance.engine)
-            if problem:
-                failures.append((f"privileges.{db}", problem))
-        if spec.account_type == "Sysadmin" and instance.engine != "SQLServer":
-            failures.append(("account_type", "Sysadmin accounts exist only on SQL Server instances"))
+        failures = engine_rule_failures(spec, instance.engine, instance.version)
         if failures:
             raise SpecError(failures)
 

@@ -53,14 +53,19 @@ def validate_spec(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise SpecError([_failure(err) for err in exc.errors()]) from None
+        raise SpecError([f for err in exc.errors() for f in _failures(err)]) from None
 
 
-def _failure(err: dict[str, Any]) -> tuple[str, str]:
+def model_rule_error(failures: list[tuple[str, str]]) -> ValueError:
+    """A model-level rule can break several fields at once: one 'field: reason' per line."""
+    return ValueError("\n".join(f"{field}: {reason}" for field, reason in failures))
+
+
+def _failures(err: dict[str, Any]) -> list[tuple[str, str]]:
     field, reason = ".".join(str(part) for part in err["loc"]), _reason(err)
-    if not field:  # a model-level rule says "field: reason"
-        field, _, reason = reason.partition(": ")
-    return field, reason
+    if field:
+        return [(field, reason)]
+    return [tuple(line.partition(": ")[::2]) for line in reason.splitlines()]  # type: ignore[misc]
 
 
 def _reason(err: dict[str, Any]) -> str:

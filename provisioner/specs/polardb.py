@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner import rules
-from provisioner.specs.common import AccountSpec, rule
+from provisioner.specs.common import AccountSpec, model_rule_error, rule
 
 PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
 
@@ -24,5 +24,5 @@ class PolarDBAccountSpec(AccountSpec):
     @model_validator(mode="after")
     def _privileges_need_normal(self) -> "PolarDBAccountSpec":
         if self.privileges and self.account_type == "Super":
-            raise ValueError("privileges: a Super account has every privilege; per-database privileges apply to Normal accounts only")
+            raise model_rule_error([("privileges", "a Super account has every privilege; per-database privileges apply to Normal accounts only")])
         return self

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner import rules
-from provisioner.specs.common import AccountSpec, rule
+from provisioner.specs.common import AccountSpec, model_rule_error, rule
 
 RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
 RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]
@@ -27,13 +27,22 @@ class RdsAccountSpec(AccountSpec):
 
     @model_validator(mode="after")
     def _engine_rules(self) -> "RdsAccountSpec":
-        problem = rules.check_rds_name(self.name, self.engine, self.engine_version)
-        if problem:
-            raise ValueError(f"name: {problem}")
-        for db, privilege in self.privileges.items():
-            problem = rules.check_rds_privilege(privilege, self.engine)
-            if problem:
-                raise ValueError(f"privileges.{db}: {problem}")
-        if self.account_type == "Sysadmin" and self.engine not in (None, "SQLServer"):
-            raise ValueError("account_type: Sysadmin accounts exist only on SQL Server instances")
+        failures = engine_rule_failures(self, self.engine, self.engine_version)
+        if failures:
+            raise model_rule_error(failures)
         return self
+
+
+def engine_rule_failures(spec: RdsAccountSpec, engine: str | None, version: str | None) -> list[tuple[str, str]]:
+    """The rules that depend on the engine: at preview from the hint, at create from the live instance."""
+    failures = []
+    problem = rules.check_rds_name(spec.name, engine, version)
+    if problem:
+        failures.append(("name", problem))
+    for db, privilege in spec.privileges.items():
+        problem = rules.check_rds_privilege(privilege, engine)
+        if problem:
+            failures.append((f"privileges.{db}", problem))
+    if spec.account_type == "Sysadmin" and engine not in (None, "SQLServer"):
+        failures.append(("account_type", "Sysadmin accounts exist only on SQL Server instances"))
+    return failures

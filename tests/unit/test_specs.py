@@ -1,0 +1,140 @@
+"""Every documented rule rejects bad input with the field named — before any cloud call."""
+
+import pytest
+
+from provisioner.specs import (LibraDBAccountSpec, PolarDBAccountSpec, RdsAccountSpec, SpecError,
+                               validate_spec)
+
+GOOD_PASSWORD = "Str0ng-Pass"
+
+
+def failures(model, data):
+    with pytest.raises(SpecError) as info:
+        validate_spec(model, data)
+    return dict(info.value.failures)
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("1abc", "must start with a letter"),
+    ("abc_", "end with a letter or digit"),
+    ("a" * 31, "1 to 30 characters"),
+    ("ab-c", "letters, digits and '_'"),
+    ("root", "reserved"),
+    ("TencentRoot", "reserved"),
+])
+def test_libradb_name_rules(name, reason):
+    assert reason in failures(LibraDBAccountSpec, {"cluster_id": "c", "name": name})["name"]
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("Ab1!", "8 to 64"),
+    ("A" * 65, "8 to 64"),
+    ("abcdefgh1", "at least 3 of"),
+    ("Abcdefg1 ", "may contain only"),
+    ("Abcdefg1é", "may contain only"),
+])
+def test_libradb_password_rules(password, reason):
+    found = failures(LibraDBAccountSpec, {"cluster_id": "c", "name": "app", "password": password})
+    assert reason in found["password"]
+    assert password not in str(found)
+
+
+def test_libradb_host_description_connections_privileges():
+    found = failures(LibraDBAccountSpec, {
+        "cluster_id": "c", "name": "app", "host": "10.0.0", "description": "x" * 256,
+        "max_user_connections": 10241,
+        "privileges": {"global": ["SELECT", "FLY"], "databases": {"db": ["PROCESS"]}, "tables": {"notable": ["SELECT"]}},
+    })
+    assert "IPv4" in found["host"]
+    assert "255" in found["description"]
+    assert "10240" in found["max_user_connections"]
+    assert "'FLY' is not a privilege" in found["privileges.global"]
+    assert "only be granted globally" in found["privileges.databases.db"]
+    assert "database.table" in found["privileges.tables"]
+
+
+def test_libradb_privileges_normalised_regardless_of_order_and_case():
+    a = validate_spec(LibraDBAccountSpec, {"cluster_id": "c", "name": "app",
+                                           "privileges": {"databases": {"d": ["select", "INSERT", "SELECT"]}}})
+    b = validate_spec(LibraDBAccountSpec, {"cluster_id": "c", "name": "app",
+                                           "privileges": {"databases": {"d": ["INSERT", "SELECT"]}}})
+    assert a.privileges.normalised() == b.privileges.normalised() == {
+        "global": [], "databases": {"d": ["INSERT", "SELECT"]}, "tables": {}}
+
+
+@pytest.mark.parametrize("engine, version, name, reason", [
+    ("MySQL", "8.0", "a" * 33, "2 to 32"),
+    ("MySQL", "5.6", "a" * 17, "2 to 16"),
+    ("MariaDB", None, "a" * 17, "2 to 16"),
+    ("PostgreSQL", None, "a" * 64, "2 to 63"),
+    ("PostgreSQL", None, "AppUser", "lower-case"),
+    (None, None, "admin", "reserved keyword"),
+    (None, None, "x", "2 to 64"),
+])
+def test_rds_name_rules_by_engine(engine, version, name, reason):
+    found = failures(RdsAccountSpec, {"instance_id": "rm-1", "name": name, "engine": engine,
+                                      "engine_version": version})
+    assert reason in found["name"]
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("Ab1!", "8 to 32"),
+    ("Abcdefgh1!" * 4, "8 to 32"),
+    ("abcdefgh", "at least 3 of"),
+    ("Abcdefg1~", "may contain only"),   # ~ is not among RDS's specials
+])
+def test_alibaba_password_rules(password, reason):
+    for model, key in ((RdsAccountSpec, "instance_id"), (PolarDBAccountSpec, "cluster_id")):
+        found = failures(model, {key: "x", "name": "app", "password": password})
+        assert reason in found["password"]
+
+
+@pytest.mark.parametrize("description, reason", [
+    ("x", "2 to 256"),
+    ("http://example", "http://"),
+    ("orders service", "only letters"),
+    ("1st", "start with a letter"),
+])
+def test_rds_description_rules(description, reason):
+    assert reason in failures(RdsAccountSpec, {"instance_id": "rm", "name": "app",
+                                               "description": description})["description"]
+
+
+def test_rds_privileges_and_type_by_engine():
+    found = failures(RdsAccountSpec, {"instance_id": "rm", "name": "app", "engine": "PostgreSQL",
+                                      "privileges": {"db": "ReadWrite"}, "account_type": "Sysadmin"})
+    assert "DBOwner" in found["privileges.db"]
+    assert "Sysadmin" in found["account_type"]
+    assert "ReadWrite" in failures(RdsAccountSpec, {"instance_id": "rm", "name": "app",
+                                                     "privileges": {"db": "Everything"}})["privileges.db"]
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("App", "lower-case"), ("a", "2 to 16"), ("a" * 17, "2 to 16"), ("root", "reserved"), ("admin", "reserved"),
+    ("app_", "end with a letter or digit"),
+])
+def test_polardb_name_rules(name, reason):
+    assert reason in failures(PolarDBAccountSpec, {"cluster_id": "pc", "name": name})["name"]
+
+
+def test_polardb_type_privileges_description():
+    found = failures(PolarDBAccountSpec, {"cluster_id": "pc", "name": "app", "account_type": "Root",
+                                          "description": "https://x", "privileges": {"db": "All"}})
+    assert "Normal" in found["account_type"]
+    assert "http" in found["description"]
+    assert "ReadIndex" in found["privileges.db"]
+    assert "Normal accounts only" in failures(PolarDBAccountSpec, {
+        "cluster_id": "pc", "name": "app", "account_type": "Super", "privileges": {"db": "ReadOnly"}})["privileges"]
+
+
+def test_polardb_defaults_to_normal_not_super():
+    assert validate_spec(PolarDBAccountSpec, {"cluster_id": "pc", "name": "app"}).account_type == "Normal"
+
+
+def test_unknown_fields_are_rejected():
+    assert "name_typo" in failures(RdsAccountSpec, {"instance_id": "rm", "name": "app", "name_typo": 1})
+
+
+def test_repr_hides_password():
+    spec = validate_spec(RdsAccountSpec, {"instance_id": "rm", "name": "app", "password": GOOD_PASSWORD})
+    assert GOOD_PASSWORD not in repr(spec) and GOOD_PASSWORD not in str(spec)
