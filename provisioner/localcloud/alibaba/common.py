@@ -1,0 +1,164 @@
+"""Account logic RDS and PolarDB share. The two APIs follow the same rules with different
+parameter names, error codes and response shapes; each product module supplies an `Errors`
+table (rule -> status, code, message) and its shapes, and calls these helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any, Callable
+
+from ..errors import CloudError
+from ..store import Account, AccountExists, Instance, Store
+
+Errors = dict[str, tuple[int, str, str]]   # rule -> (HTTP status, code, documented message)
+
+
+def fail(errors: Errors, rule: str, detail: str | None = None) -> CloudError:
+    """The documented message, plus why (for the provisioner's users); never a password."""
+    status, code, message = errors[rule]
+    return CloudError(code, f"{message} ({detail})" if detail else message, status)
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4()).upper()   # Alibaba's form: D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+def required(p: dict[str, str], *names: str) -> list[str]:
+    """An empty value counts as missing, like the gateway's Missing<Name> check."""
+    for name in names:
+        if not p.get(name):
+            raise CloudError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
+    return [p[n] for n in names]
+
+
+def csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def paging(p: dict[str, str], max_size: int, default_size: int = 30) -> tuple[int, int]:
+    """PageNumber >= 1; PageSize 1..max_size (documented minimums of 30 are not enforced so a
+    small page can be tested without creating dozens of accounts)."""
+    out = []
+    for name, default, high in (("PageNumber", 1, 2**31 - 1), ("PageSize", default_size, max_size)):
+        raw = p.get(name) or str(default)
+        if not raw.isdigit() or not 1 <= int(raw) <= high:
+            raise CloudError(f"Invalid{name}.Malformed", f'The specified parameter "{name}" is not valid '
+                             f"(an integer from 1 to {high}).", 400)
+        out.append(int(raw))
+    return out[0], out[1]
+
+
+def page(items: list, number: int, size: int) -> list:
+    return items[(number - 1) * size: number * size]
+
+
+# --- topology ----------------------------------------------------------------------------------
+
+def instance(store: Store, errors: Errors, product: str, instance_id: str) -> Instance:
+    inst = store.get_instance(product, instance_id)
+    if inst is None:
+        raise fail(errors, "instance_not_found", instance_id)
+    return inst
+
+
+def writable(errors: Errors, inst: Instance) -> None:
+    """Account changes need an unlocked, running instance (the seeds' preconditions)."""
+    if inst.lock_mode != "Unlock":
+        raise fail(errors, "locked", f"lock mode {inst.lock_mode}")
+    if inst.status != "Running":
+        raise fail(errors, "not_running", f"status {inst.status}")
+
+
+def account(store: Store, errors: Errors, inst: Instance, name: str) -> Account:
+    acct = store.get_account(inst.product, inst.id, name)
+    if acct is None:
+        raise fail(errors, "account_not_found", name)
+    return acct
+
+
+def insert(store: Store, errors: Errors, acct: Account) -> None:
+    """Uniqueness then quota; call inside store.atomic() with the other rules."""
+    inst = store.get_instance(acct.product, acct.instance_id)
+    if store.get_account(acct.product, acct.instance_id, acct.name) is not None:
+        raise fail(errors, "name_duplicate", acct.name)
+    if store.count_accounts(acct.product, acct.instance_id) >= inst.account_quota:
+        raise fail(errors, "quota", f"at most {inst.account_quota} accounts")
+    try:
+        store.insert_account(acct)
+    except AccountExists:
+        raise fail(errors, "name_duplicate", acct.name) from None
+
+
+def check(errors: Errors, rule: str, problem: str | None, what: str) -> None:
+    if problem:
+        raise fail(errors, rule, f"{what} {problem}")
+
+
+# --- privileges --------------------------------------------------------------------------------
+
+def privileges(errors: Errors, inst: Instance, db_names: str | None, privs: str | None,
+               check_privilege: Callable[[str], str | None], default: str | None = None) -> dict[str, str]:
+    """DBName and AccountPrivilege comma lists, paired in order (both APIs document that the
+    counts must match); every database must exist on the instance."""
+    dbs, levels = csv(db_names), csv(privs)
+    if not levels and default:
+        levels = [default] * len(dbs)
+    if len(levels) != len(dbs):
+        raise fail(errors, "privilege", f"{len(dbs)} DBName value(s) but {len(levels)} AccountPrivilege "
+                   "value(s); give one privilege per database, in the same order")
+    for level in levels:
+        check(errors, "privilege", check_privilege(level), "AccountPrivilege")
+    for db in dbs:
+        if db not in inst.databases:
+            raise fail(errors, "db_not_found", db)
+    return dict(zip(dbs, levels))
+
+
+def revoke(store: Store, errors: Errors, inst: Instance, acct: Account, db_names: str) -> None:
+    dbs = csv(db_names)
+    for db in dbs:
+        if db not in inst.databases:
+            raise fail(errors, "db_not_found", db)
+    for db in dbs:   # revoking what was never granted is a no-op, as on the real services
+        acct.privileges.pop(db, None)
+    store.save_account(acct)
+
+
+# --- idempotency (PolarDB ClientToken) ---------------------------------------------------------
+# A token is remembered only when the call succeeded, in the same transaction as its effect.
+# Beside the first call's RequestId we keep a salted fingerprint of its parameters (as a second
+# client_tokens row, so no schema change): a token reused with different parameters is refused
+# with ECS's documented IdempotentParameterMismatch instead of silently ignoring the new values.
+
+def _fingerprint(p: dict[str, str], salt: str) -> str:
+    canon = "\n".join(f"{k}={v}" for k, v in sorted(p.items()) if k != "ClientToken")
+    return f"{salt}${hashlib.sha256((salt + canon).encode()).hexdigest()}"
+
+
+def replay(store: Store, product: str, token: str, p: dict[str, str]) -> dict[str, Any] | None:
+    """The first call's answer if this token was used before, else None."""
+    request_id = store.token_request_id(product, token)
+    if request_id is None:
+        return None
+    stored = store.token_request_id(product, token + "\x00params") or "$"
+    if stored != _fingerprint(p, stored.split("$", 1)[0]):
+        raise CloudError("IdempotentParameterMismatch", "The request uses the same client token as a "
+                         "previous, but non-identical request.", 400)
+    return {"RequestId": request_id}
+
+
+def remember(store: Store, product: str, token: str, p: dict[str, str]) -> dict[str, Any]:
+    request_id = new_request_id()
+    store.remember_token(product, token, request_id)
+    store.remember_token(product, token + "\x00params", _fingerprint(p, secrets.token_hex(8)))
+    return {"RequestId": request_id}
+
+
+def check_client_token(token: str) -> None:
+    if len(token) > 64 or not token.isascii():
+        raise CloudError("InvalidClientToken.Malformed", 'The specified parameter "ClientToken" is not '
+                         "valid (at most 64 ASCII characters).", 400)

@@ -1,0 +1,234 @@
+"""ApsaraDB RDS 2014-08-15 account actions. Error codes: docs/localcloud-alibaba.md.
+
+Response shapes follow alibabacloud_rds20140815.models (from_map keys): RDS wraps every list in
+an object named after the element, e.g. Accounts.DBInstanceAccount[] and
+DatabasePrivileges.DatabasePrivilege[].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ... import rules
+from ..store import Account, Instance, Store
+from . import common as c
+
+PRODUCT = "rds"
+
+ERRORS: c.Errors = {
+    "instance_not_found": (404, "InvalidDBInstanceId.NotFound", "Specified instance does not exist or not support."),
+    "locked": (404, "IncorrectDBInstanceLockMode", "Current DB instance lock mode does not support this operation."),
+    "not_running": (403, "IncorrectDBInstanceState", "Current DB instance state does not support this operation."),
+    "account_not_found": (404, "InvalidAccountName.NotFound", "Specified account does not exist."),
+    "name_malformed": (400, "InvalidAccountName.Malformed", "Specified account name is not valid."),
+    "name_reserved": (400, "InvalidAccountName.Forbid", "Specified account name is a keyword in RDS."),
+    "name_duplicate": (400, "InvalidAccountName.Duplicate", "Specified account name already exists in this instance."),
+    "password": (400, "InvalidAccountPassword.Format", "Specified account password is not valid."),
+    "description": (400, "InvalidAccountDescription.Format", "Specified account description is not valid."),
+    "privilege": (400, "InvalidAccountPrivilege.Malformed", "Specified account privilege is not valid."),
+    "account_type": (400, "InvalidAccountType.Malformed", "Specified account type is not valid."),
+    "sysadmin": (400, "InvalidEngineVersion.NotSupported", "Current db instance does not support sysadmin."),
+    "type_conflict": (403, "IncorrectAccountType", "Current account type does not support this operation."),
+    "quota": (403, "AccountLimitExceeded", "AccountQuotaExceeded: Exceeding the allowed amount of account"),
+    "db_not_found": (404, "InvalidDBName.NotFound", "Specified DB name does not exist."),
+}
+
+# What each privilege means in MySQL grants, as RDS reports in AccountPrivilegeDetail.
+_MYSQL_DETAIL = {
+    "ReadWrite": "SELECT,INSERT,UPDATE,DELETE,CREATE,DROP,REFERENCES,INDEX,ALTER,CREATE TEMPORARY TABLES,"
+                 "LOCK TABLES,EXECUTE,CREATE VIEW,SHOW VIEW,CREATE ROUTINE,ALTER ROUTINE,EVENT,TRIGGER",
+    "ReadOnly": "SELECT,LOCK TABLES,SHOW VIEW",
+    "DDLOnly": "CREATE,DROP,INDEX,ALTER,CREATE TEMPORARY TABLES,LOCK TABLES,CREATE VIEW,SHOW VIEW,"
+               "CREATE ROUTINE,ALTER ROUTINE",
+    "DMLOnly": "SELECT,INSERT,UPDATE,DELETE,CREATE TEMPORARY TABLES,LOCK TABLES,EXECUTE,SHOW VIEW,EVENT,TRIGGER",
+}
+_OTHER_DETAIL = {"ReadWrite": "db_datareader,db_datawriter", "ReadOnly": "db_datareader",
+                 "DBOwner": "ALL PRIVILEGES"}
+# Engines where a privileged account is unique and already holds every database privilege.
+_ONE_PRIVILEGED = ("MySQL", "MariaDB", "SQLServer")
+
+
+def _instance(store: Store, p: dict[str, str]) -> Instance:
+    return c.instance(store, ERRORS, PRODUCT, c.required(p, "DBInstanceId")[0])
+
+
+def _check_name(inst: Instance, name: str) -> None:
+    if name.lower() in rules.RDS_RESERVED_NAMES:
+        raise c.fail(ERRORS, "name_reserved", name)
+    c.check(ERRORS, "name_malformed", rules.check_rds_name(name, inst.engine, inst.version), "AccountName")
+
+
+def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    _, name, password = c.required(p, "DBInstanceId", "AccountName", "AccountPassword")
+    with store.atomic():
+        inst = _instance(store, p)
+        _check_name(inst, name)
+        c.check(ERRORS, "password", rules.check_alibaba_password(password), "AccountPassword")
+        description = p.get("AccountDescription") or ""
+        if description:
+            c.check(ERRORS, "description", rules.check_rds_description(description), "AccountDescription")
+        kind = p.get("AccountType") or "Normal"
+        if kind not in rules.RDS_ACCOUNT_TYPES:
+            raise c.fail(ERRORS, "account_type", f"AccountType must be one of {', '.join(rules.RDS_ACCOUNT_TYPES)}")
+        if kind == "Sysadmin" and inst.engine != "SQLServer":
+            raise c.fail(ERRORS, "sysadmin", f"Sysadmin accounts exist only on SQLServer, not {inst.engine}")
+        c.writable(ERRORS, inst)
+        # The seed: PostgreSQL allows several privileged accounts; the other engines one.
+        if kind != "Normal" and inst.engine != "PostgreSQL" and any(
+                a.account_type == kind for a in store.list_accounts(PRODUCT, inst.id)):
+            raise c.fail(ERRORS, "type_conflict", f"a {inst.engine} instance has at most one {kind} account")
+        acct = Account(product=PRODUCT, instance_id=inst.id, name=name, account_type=kind, description=description)
+        acct.set_password(password)
+        c.insert(store, ERRORS, acct)
+    return {}
+
+
+def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    inst = _instance(store, p)
+    number, size = c.paging(p, max_size=200)
+    accounts = [a for a in store.list_accounts(PRODUCT, inst.id)
+                if not p.get("AccountName") or a.name == p["AccountName"]]
+    return {
+        "Accounts": {"DBInstanceAccount": [_account(inst, a) for a in c.page(accounts, number, size)]},
+        "PageNumber": number,
+        "TotalRecordCount": len(accounts),
+    }
+
+
+def _account(inst: Instance, a: Account) -> dict[str, Any]:
+    detail = _MYSQL_DETAIL if inst.engine in ("MySQL", "MariaDB") else _OTHER_DETAIL
+    return {
+        "DBInstanceId": inst.id,
+        "AccountName": a.name,
+        "AccountStatus": a.status,
+        "AccountType": a.account_type,
+        "AccountDescription": a.description,
+        "PrivExceeded": "0",
+        "DatabasePrivileges": {"DatabasePrivilege": [
+            {"DBName": db, "AccountPrivilege": level, "AccountPrivilegeDetail": detail.get(level, "")}
+            for db, level in sorted(a.privileges.items())]},
+    }
+
+
+def _change(store: Store, p: dict[str, str], *more: str):
+    """Required params (DBInstanceId, AccountName, *more) and the instance; returns *more values."""
+    values = c.required(p, "DBInstanceId", "AccountName", *more)
+    inst = _instance(store, p)
+    return inst, values[2:]
+
+
+def delete_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, _ = _change(store, p)
+        c.writable(ERRORS, inst)
+        c.account(store, ERRORS, inst, p["AccountName"])
+        store.delete_account(PRODUCT, inst.id, p["AccountName"])
+    return {}
+
+
+def reset_account_password(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, (password,) = _change(store, p, "AccountPassword")
+        c.check(ERRORS, "password", rules.check_alibaba_password(password), "AccountPassword")
+        c.writable(ERRORS, inst)
+        acct = c.account(store, ERRORS, inst, p["AccountName"])
+        acct.set_password(password)
+        store.save_account(acct)
+    return {}
+
+
+def modify_account_description(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, (description,) = _change(store, p, "AccountDescription")
+        c.check(ERRORS, "description", rules.check_rds_description(description), "AccountDescription")
+        c.writable(ERRORS, inst)
+        acct = c.account(store, ERRORS, inst, p["AccountName"])
+        acct.description = description
+        store.save_account(acct)
+    return {}
+
+
+def grant_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, (dbs, levels) = _change(store, p, "DBName", "AccountPrivilege")
+        granted = c.privileges(ERRORS, inst, dbs, levels, lambda v: rules.check_rds_privilege(v, inst.engine))
+        c.writable(ERRORS, inst)
+        acct = c.account(store, ERRORS, inst, p["AccountName"])
+        if acct.account_type != "Normal" and inst.engine in _ONE_PRIVILEGED:
+            raise c.fail(ERRORS, "type_conflict", f"a {acct.account_type} account already has every privilege")
+        acct.privileges.update(granted)
+        store.save_account(acct)
+    return {}
+
+
+def revoke_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, (dbs,) = _change(store, p, "DBName")
+        c.writable(ERRORS, inst)
+        acct = c.account(store, ERRORS, inst, p["AccountName"])
+        c.revoke(store, ERRORS, inst, acct, dbs)
+    return {}
+
+
+def _attributes(inst: Instance) -> dict[str, Any]:
+    """Fields both DescribeDBInstanceAttribute and DescribeDBInstances report; seed attrs win."""
+    return {
+        "DBInstanceId": inst.id,
+        "DBInstanceDescription": inst.name,
+        "DBInstanceStatus": inst.status,
+        "Engine": inst.engine,
+        "EngineVersion": inst.version,
+        "RegionId": inst.region,
+        "ZoneId": f"{inst.region}-i",
+        "LockMode": inst.lock_mode,
+        "LockReason": "" if inst.lock_mode == "Unlock" else inst.lock_mode,
+        "Category": "HighAvailability",
+        "DBInstanceType": "Primary",
+        "DBInstanceNetType": "Intranet",
+        "InstanceNetworkType": "VPC",
+        "PayType": "Postpaid",
+        "ConnectionMode": "Standard",
+        "ReadOnlyDBInstanceIds": {"ReadOnlyDBInstanceId": []},
+        **inst.attrs,
+    }
+
+
+def describe_db_instance_attribute(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    ids = c.csv(c.required(p, "DBInstanceId")[0])   # the API accepts a comma list
+    items = []
+    for instance_id in ids:
+        inst = c.instance(store, ERRORS, PRODUCT, instance_id)
+        items.append({**_attributes(inst), "AccountMaxQuantity": inst.account_quota,
+                      "DBMaxQuantity": 500, "CreationTime": inst.attrs.get("CreationTime", "2024-01-01T00:00:00Z")})
+    return {"Items": {"DBInstanceAttribute": items}}
+
+
+def describe_db_instances(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    (region,) = c.required(p, "RegionId")
+    number, size = c.paging(p, max_size=100)
+    wanted = set(c.csv(p.get("DBInstanceId")))
+    found = [i for i in store.list_instances(PRODUCT) if i.region == region
+             and (not wanted or i.id in wanted)
+             and (not p.get("Engine") or i.engine == p["Engine"])
+             and (not p.get("DBInstanceStatus") or i.status == p["DBInstanceStatus"])]
+    shown = c.page(found, number, size)
+    return {
+        "Items": {"DBInstance": [{**_attributes(i), "CreateTime": i.attrs.get("CreationTime", "2024-01-01T00:00:00Z"),
+                                  "MutriORsignle": False} for i in shown]},
+        "PageNumber": number,
+        "PageRecordCount": len(shown),
+        "TotalRecordCount": len(found),
+    }
+
+
+ACTIONS = {
+    "CreateAccount": create_account,
+    "DescribeAccounts": describe_accounts,
+    "DeleteAccount": delete_account,
+    "ResetAccountPassword": reset_account_password,
+    "ModifyAccountDescription": modify_account_description,
+    "GrantAccountPrivilege": grant_account_privilege,
+    "RevokeAccountPrivilege": revoke_account_privilege,
+    "DescribeDBInstanceAttribute": describe_db_instance_attribute,
+    "DescribeDBInstances": describe_db_instances,
+}
