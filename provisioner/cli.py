@@ -1,0 +1,227 @@
+"""`provisioner` command line.
+
+    provisioner localcloud [--port 8790] [--state .localcloud/state.sqlite] [--seed FILE]
+                           [--access-key AK] [--secret-key SK] [--faults JSON|FILE]
+                           [--port-file FILE] [--log-level INFO]
+    provisioner localcloud-admin [--url http://127.0.0.1:8790] COMMAND ...
+
+Every localcloud option has an environment override PROVISIONER_LOCALCLOUD_<OPTION>
+(PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL). Heavy modules
+(uvicorn, Starlette, the SDKs) are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+ENV = "PROVISIONER_LOCALCLOUD_"
+DEFAULT_PORT = 8790          # keep in sync with provisioner.localcloud.server.DEFAULT_PORT
+DEFAULT_STATE = ".localcloud/state.sqlite"
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def _env(name: str, default: Any = None) -> Any:
+    return os.environ.get(ENV + name, default)
+
+
+# --- provisioner localcloud ------------------------------------------------------------------
+
+def _add_localcloud(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("localcloud", help="run the local cloud (LibraDB, RDS, PolarDB APIs) on 127.0.0.1",
+                       description="Serve emulated Tencent cynosdb/LibraDB, Alibaba RDS and PolarDB APIs "
+                                   "on one port of 127.0.0.1. Prints 'localcloud listening on URL' when ready.")
+    p.add_argument("--port", type=int, default=int(_env("PORT", DEFAULT_PORT)),
+                   help=f"TCP port, 0 for a free one (default {DEFAULT_PORT})")
+    p.add_argument("--state", default=_env("STATE", DEFAULT_STATE),
+                   help=f"SQLite state file; ':memory:' for none (default {DEFAULT_STATE})")
+    p.add_argument("--seed", default=_env("SEED"), help="seed JSON file (default: the built-in seed)")
+    p.add_argument("--access-key", default=_env("ACCESS_KEY", "localcloud-access-key"))
+    p.add_argument("--secret-key", default=_env("SECRET_KEY", "localcloud-secret-key"))
+    p.add_argument("--faults", default=_env("FAULTS"), help="fault plan: inline JSON or a JSON file")
+    p.add_argument("--port-file", default=_env("PORT_FILE"),
+                   help="write the port here once listening (atomically), for scripts")
+    p.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"))
+    p.set_defaults(func=_run_localcloud)
+
+
+def _run_localcloud(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from provisioner.localcloud.server import LocalCloud
+
+    state = None if args.state in ("", ":memory:") else args.state
+    cloud = LocalCloud(state, seed=args.seed, faults=args.faults, port=args.port,
+                       access_key=args.access_key, secret_key=args.secret_key)
+
+    def ready(cloud: LocalCloud) -> None:
+        if args.port_file:
+            tmp = Path(args.port_file + ".tmp")
+            tmp.write_text(f"{cloud.port}\n")
+            tmp.replace(args.port_file)  # atomic: a watcher never reads a half-written file
+        logging.getLogger("provisioner.localcloud").info(
+            "state=%s access_key=%s", state or ":memory:", args.access_key)
+        print(f"localcloud listening on {cloud.url}", flush=True)
+
+    cloud.serve_forever(on_ready=ready)
+    return 0
+
+
+# --- provisioner localcloud-admin ------------------------------------------------------------
+
+def _json_arg(text: str) -> Any:
+    """Inline JSON, or @FILE / a file path holding JSON."""
+    text = text.strip()
+    if text[:1] in "{[":
+        return json.loads(text)
+    return json.loads(Path(text.removeprefix("@")).read_text(encoding="utf-8"))
+
+
+def _password(value: str) -> str:
+    return sys.stdin.readline().rstrip("\n") if value == "-" else value
+
+
+def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]]:
+    def account_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("instance_id")
+        p.add_argument("name")
+        p.add_argument("--host", help="LibraDB host (default %%); Alibaba accounts have none")
+
+    def account_fields(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--type", dest="account_type", help="Normal, Super, Sysadmin, ...")
+        p.add_argument("--description")
+        p.add_argument("--privileges", type=_json_arg, help="JSON, e.g. '{\"orders\": \"ReadWrite\"}'")
+
+    def fields(a: argparse.Namespace, *names: str) -> dict[str, Any]:
+        return {n: getattr(a, n) for n in names if getattr(a, n, None) is not None}
+
+    def add_account(p):
+        account_args(p)
+        account_fields(p)
+        p.add_argument("--password", required=True, help="'-' reads it from stdin")
+
+    def modify_account(p):
+        account_args(p)
+        account_fields(p)
+        p.add_argument("--password", help="'-' reads it from stdin")
+
+    def verify(p):
+        account_args(p)
+        p.add_argument("--password", required=True, help="'-' reads it from stdin")
+
+    def set_status(p):
+        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("instance_id")
+        p.add_argument("status", nargs="?", help="e.g. running / isolated (LibraDB), Running / Creating (Alibaba)")
+        p.add_argument("--lock-mode", help="Alibaba lock mode, e.g. Unlock, ManualLock, LockByExpiration")
+        p.add_argument("--account-quota", type=int)
+
+    def faults(p):
+        p.add_argument("action", nargs="?", default="show", choices=["show", "set", "patch", "script", "restore"])
+        p.add_argument("config", nargs="?", type=_json_arg, help="inline JSON or a JSON file")
+
+    def run_faults(c, a):
+        if a.action == "show":
+            return c.faults()
+        if a.action == "restore":
+            return c.restore_faults()
+        if a.config is None:
+            raise SystemExit(f"faults {a.action}: a JSON config is required")
+        if a.action == "script":
+            return c.script(*(a.config if isinstance(a.config, list) else [a.config]))
+        return c.set_faults(a.config) if a.action == "set" else c.update_faults(a.config)
+
+    def state(p):
+        p.add_argument("--product", choices=["libradb", "rds", "polardb"])
+
+    def reset(p):
+        p.add_argument("--reload-seed", action="store_true", help="also reload the topology from the seed")
+        p.add_argument("--restore-faults", action="store_true", help="also restore the start-time fault plan")
+
+    def counters(p):
+        p.add_argument("--reset", action="store_true")
+
+    def none(p):
+        pass
+
+    return {
+        "health": ("is the server up", none, lambda c, a: c.health()),
+        "state": ("instances and accounts (never passwords)", state, lambda c, a: c.state(a.product)),
+        "set-status": ("show or change an instance's status / lock mode", set_status,
+                       lambda c, a: c.set_instance(a.product, a.instance_id, **{
+                           k: v for k, v in (("status", a.status), ("lock_mode", a.lock_mode),
+                                             ("account_quota", a.account_quota)) if v is not None})
+                       if (a.status or a.lock_mode or a.account_quota is not None)
+                       else c.instance(a.product, a.instance_id)),
+        "add-account": ("add an account out of band", add_account,
+                        lambda c, a: c.add_account(a.product, a.instance_id, a.name, _password(a.password),
+                                                   host=a.host, **fields(a, "account_type", "description",
+                                                                         "privileges"))),
+        "modify-account": ("change an account out of band (drift)", modify_account,
+                           lambda c, a: c.modify_account(a.product, a.instance_id, a.name, host=a.host, **{
+                               **fields(a, "account_type", "description", "privileges"),
+                               **({"password": _password(a.password)} if a.password else {})})),
+        "delete-account": ("delete an account out of band", account_args,
+                           lambda c, a: c.delete_account(a.product, a.instance_id, a.name, host=a.host)),
+        "verify-password": ("does the account have this password (exit 1 if not)", verify,
+                            lambda c, a: {"match": c.verify_password(a.product, a.instance_id, a.name,
+                                                                     _password(a.password), host=a.host)}),
+        "reset": ("forget accounts and tokens, clear counters and scripted faults", reset,
+                  lambda c, a: c.reset(reload_seed=a.reload_seed, restore_faults=a.restore_faults)),
+        "faults": ("show / set / patch / script / restore the fault plan", faults, run_faults),
+        "counters": ("call counters per product:Action and outcome", counters,
+                     lambda c, a: c.reset_counters() if a.reset else c.counters()),
+    }
+
+
+def _add_localcloud_admin(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("localcloud-admin", help="talk to a running local cloud's admin interface",
+                       description="Inspect and bend a running local cloud (answers are JSON on stdout).")
+    p.add_argument("--url", default=_env("URL", DEFAULT_URL), help=f"local cloud URL (default {DEFAULT_URL})")
+    cmds = p.add_subparsers(dest="admin_command", required=True)
+    for name, (help_text, configure, run) in _admin_commands().items():
+        cp = cmds.add_parser(name, help=help_text)
+        configure(cp)
+        cp.set_defaults(admin_run=run)
+    p.set_defaults(func=_run_admin)
+
+
+def _run_admin(args: argparse.Namespace) -> int:
+    from provisioner.localcloud.admin_client import AdminClient, AdminRequestError
+
+    try:
+        result = args.admin_run(AdminClient(args.url), args)
+    except AdminRequestError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # connection refused etc.
+        print(f"error: cannot reach {args.url}: {err}", file=sys.stderr)
+        return 2
+    json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+    print()
+    return 1 if args.admin_command == "verify-password" and not result["match"] else 0
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="provisioner", description="Provisioner of cloud database accounts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_localcloud(sub)
+    _add_localcloud_admin(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
