@@ -49,6 +49,14 @@ class CloudApiError(Exception):
     """A cloud call that failed for good (after retries). The message is safe to show:
     it carries the cloud's code and request id and never a password."""
 
+    # Set by the retry engine (errors.py/retry.py): what kind of failure this is
+    # ("throttled", "transient", "not_ready", "not_found", "account_not_found", "exists", "fatal"),
+    # how many wire attempts were made, and whether an earlier attempt failed transiently
+    # (the request may have been processed: a create that now says "exists" may be ours).
+    kind: str = "fatal"
+    attempts: int = 1
+    after_transient: bool = False
+
     def __init__(self, action: str, code: str, message: str, request_id: str | None,
                  *, retryable: bool = False, status: int | None = None):
         self.action, self.code, self.cloud_message = action, code, message
@@ -64,6 +72,10 @@ class AccountAdapter(Protocol):
     def list_accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
         """Every account of the instance keyed by (name, host), privileges included.
         One Describe call per page, not one per account."""
+    def get_account(self, instance_id: str, name: str, host: str, *, fresh: bool = False,
+                    privileges: bool = True) -> LiveAccount | None:
+        """One account, served from a short-lived per-process cache of the instance's list
+        (concurrent reads of one instance share one Describe). fresh=True skips the cache."""
     def create_account(self, instance_id: str, account: dict[str, Any], password: str,
                        client_token: str | None = None) -> None: ...
     def delete_account(self, instance_id: str, name: str, host: str) -> bool:

@@ -1,0 +1,116 @@
+"""What RDS (2014-08-15) and PolarDB (2017-08-01) share: tea-openapi clients, account identity
+by name only (host ""), privileges inline in DescribeAccounts as {db: privilege}, and Grant /
+Revoke with comma lists (DBName and AccountPrivilege paired, in the same order)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from darabonba.runtime import RuntimeOptions
+
+from . import errors
+from .base import CloudApiError, LiveAccount
+from .common import AccountMap, AdapterBase
+
+
+class AlibabaAdapter(AdapterBase):
+    models: Any = None
+    ID = ""                      # "DBInstanceId" | "DBClusterId"
+    PAGE_SIZE = 100
+    METHODS: dict[str, str] = {}  # action -> SDK method name (without _with_options)
+
+    def _wire(self, action: str, params: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        request = getattr(self.models, f"{action}Request")().from_map(params)
+        method = getattr(self.client, f"{self.METHODS[action]}_with_options")
+        return lambda: method(request, RuntimeOptions()).body.to_map()
+
+    def _host(self, host: str) -> str:
+        return ""   # Alibaba accounts have no host; callers may pass "%" or ""
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def _page(self, resp: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _fetch_accounts(self, instance_id: str) -> AccountMap:
+        out: AccountMap = {}
+        page_number = 1
+        while True:
+            resp = self._call("DescribeAccounts", {self.ID: instance_id, "PageNumber": page_number,
+                                                   "PageSize": self.PAGE_SIZE})
+            page = self._page(resp)
+            before = len(out)
+            for a in page:
+                out[(a["AccountName"], "")] = _live(a)
+            total = resp.get("TotalRecordCount")
+            # Stop on a short page, on the reported total, or if the server ignored paging.
+            if len(page) < self.PAGE_SIZE or len(out) == before or (total is not None and len(out) >= int(total)):
+                return out
+            page_number += 1
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def delete_account(self, instance_id: str, name: str, host: str = "") -> bool:
+        try:
+            self._call("DeleteAccount", {self.ID: instance_id, "AccountName": name}, wait_for=instance_id)
+        except CloudApiError as err:
+            if err.kind != errors.ACCOUNT_NOT_FOUND:
+                raise
+            self._remove(instance_id, name, "")
+            return err.after_transient   # gone after a lost response: our first attempt did it
+        self._remove(instance_id, name, "")
+        return True
+
+    def set_description(self, instance_id: str, name: str, host: str, description: str) -> None:
+        self._call("ModifyAccountDescription", {self.ID: instance_id, "AccountName": name,
+                                                "AccountDescription": description}, wait_for=instance_id)
+        self._patch(instance_id, name, "", description=description)
+
+    def set_privileges(self, instance_id: str, name: str, host: str,
+                       old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Revoke databases no longer wanted (one call), grant new or changed ones (one call)."""
+        old, new = old or {}, new or {}
+        revoke = sorted(db for db in old if db not in new)
+        grant = {db: p for db, p in sorted(new.items()) if old.get(db) != p}
+        try:
+            if revoke:
+                self._call("RevokeAccountPrivilege", {self.ID: instance_id, "AccountName": name,
+                                                      "DBName": ",".join(revoke)}, wait_for=instance_id)
+            if grant:
+                self._grant(instance_id, name, grant)
+        finally:
+            self._forget(instance_id)   # the cloud decides what a re-grant means: re-read it
+
+    def _grant(self, instance_id: str, name: str, grant: dict[str, str]) -> None:
+        self._call("GrantAccountPrivilege", {self.ID: instance_id, "AccountName": name,
+                                             "DBName": ",".join(grant),
+                                             "AccountPrivilege": ",".join(grant.values())},
+                   wait_for=instance_id)
+
+    def _create(self, instance_id: str, account: dict[str, Any], params: dict[str, Any],
+                password: str) -> None:
+        """CreateAccount; an "exists" after a lost response is success if the account is ours."""
+        try:
+            self._call("CreateAccount", params, secrets=(password,), wait_for=instance_id)
+        except CloudApiError as err:
+            if not self._ours_after_retry(err, instance_id, account["name"], "",
+                                          lambda live: _same(live, account)):
+                raise
+        finally:
+            self._forget(instance_id)
+
+
+def _live(a: dict[str, Any]) -> LiveAccount:
+    privs = a.get("DatabasePrivileges") or {}
+    if isinstance(privs, dict):   # RDS wraps the list: {"DatabasePrivilege": [...]}
+        privs = privs.get("DatabasePrivilege") or []
+    return LiveAccount(
+        name=a["AccountName"], host="", account_type=a.get("AccountType") or "Normal",
+        description=a.get("AccountDescription") or "",
+        privileges={p["DBName"]: p.get("AccountPrivilege") or "" for p in privs if p.get("DBName")},
+        status=a.get("AccountStatus") or "Available")
+
+
+def _same(live: LiveAccount, account: dict[str, Any]) -> bool:
+    return (live.account_type == (account.get("account_type") or "Normal")
+            and live.description == (account.get("description") or ""))

@@ -1,0 +1,111 @@
+"""Plumbing shared by the three adapters: the retry engine, the account-list cache, reads."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from . import errors
+from .base import CloudApiError, InstanceInfo, LiveAccount, Settings
+from .cache import CACHE, SingleFlightCache
+from .retry import Caller, RetryPolicy
+
+AccountMap = dict[tuple[str, str], LiveAccount]
+log = logging.getLogger("provisioner.cloud")
+
+
+class AdapterBase:
+    product = ""
+
+    def __init__(self, client: Any, settings: Settings, policy: RetryPolicy, *,
+                 caller: Caller | None = None, cache: SingleFlightCache | None = None):
+        self.client, self.settings, self.policy = client, settings, policy
+        self.caller = caller or Caller(self.product, policy)
+        self.cache = cache or CACHE
+
+    # --- wire ---------------------------------------------------------------------------------
+
+    def _wire(self, action: str, params: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        """A function doing one SDK call and returning the response fields as a dict."""
+        raise NotImplementedError
+
+    def _call(self, action: str, params: dict[str, Any], *, secrets: tuple[str, ...] = (),
+              wait_for: str | None = None) -> dict[str, Any]:
+        """One cloud call under the retry policy; wait_for=<instance id> waits out a
+        not-running/locked instance instead of failing."""
+        describe = (lambda: self.describe_instance(wait_for, fresh=True)) if wait_for else None
+        return self.caller.call(action, self._wire(action, params), secrets=secrets, describe=describe)
+
+    # --- instance -------------------------------------------------------------------------------
+
+    def describe_instance(self, instance_id: str, *, fresh: bool = False) -> InstanceInfo:
+        return self.cache.get(self._key(instance_id, "instance"), lambda: self._describe(instance_id),
+                              self.policy.list_ttl, fresh=fresh)
+
+    def _describe(self, instance_id: str) -> InstanceInfo:
+        raise NotImplementedError
+
+    # --- accounts (cached reads) ---------------------------------------------------------------
+
+    def _key(self, instance_id: str, *more: str) -> tuple:
+        # Settings is only ever held in this process's memory: nothing here is pickled.
+        return (self.settings, self.product, instance_id, *more)
+
+    def _fetch_accounts(self, instance_id: str) -> AccountMap:
+        raise NotImplementedError
+
+    def _accounts(self, instance_id: str, *, fresh: bool = False) -> AccountMap:
+        return self.cache.get(self._key(instance_id), lambda: self._fetch_accounts(instance_id),
+                              self.policy.list_ttl, fresh=fresh)
+
+    def list_accounts(self, instance_id: str, *, fresh: bool = False) -> AccountMap:
+        return self._accounts(instance_id, fresh=fresh)
+
+    def get_account(self, instance_id: str, name: str, host: str = "", *, fresh: bool = False,
+                    privileges: bool = True) -> LiveAccount | None:
+        return self._accounts(instance_id, fresh=fresh).get((name, self._host(host)))
+
+    def _host(self, host: str) -> str:
+        return host
+
+    # --- cache maintenance after writes ---------------------------------------------------------
+
+    def _forget(self, instance_id: str) -> None:
+        self.cache.drop(self._key(instance_id))
+
+    def _patch(self, instance_id: str, name: str, host: str, **changes: Any) -> None:
+        def apply(accounts: AccountMap) -> None:
+            acct = accounts.get((name, host))
+            if acct is not None:
+                for field, value in changes.items():
+                    setattr(acct, field, value)
+        self.cache.patch(self._key(instance_id), apply)
+
+    def _remove(self, instance_id: str, name: str, host: str) -> None:
+        def apply(accounts: AccountMap) -> None:
+            accounts.pop((name, host), None)
+        self.cache.patch(self._key(instance_id), apply)
+
+    # --- lost responses ---------------------------------------------------------------------------
+
+    def _ours_after_retry(self, err: CloudApiError, instance_id: str, name: str, host: str,
+                          same: Callable[[LiveAccount], bool]) -> bool:
+        """A create answered "exists" after an earlier attempt failed in transit: the first
+        attempt probably went through. It is ours if the live account is what we asked for."""
+        if err.kind != errors.EXISTS or not err.after_transient:
+            return False
+        self._forget(instance_id)   # a list read before our create must not answer this
+        live = self._accounts(instance_id, fresh=True).get((name, host))
+        return live is not None and same(live)
+
+    def _with_rollback(self, instance_id: str, name: str, host: str, step: Callable[[], None]) -> None:
+        """Run the step that completes a create (privileges); if it fails, delete the new account
+        so the failed create leaves nothing behind and a re-run does not hit "exists"."""
+        try:
+            step()
+        except CloudApiError as err:
+            try:
+                self.delete_account(instance_id, name, host)  # type: ignore[attr-defined]
+            except CloudApiError as cleanup:
+                log.warning("could not roll back account %s after a failed create: %s", name, cleanup)
+            raise err

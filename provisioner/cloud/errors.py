@@ -1,0 +1,165 @@
+"""Turn SDK exceptions into CloudApiError: the cloud's code, request id, a hint the user can act
+on, and a kind the retry engine acts on. Nothing here may carry a password: SDK exceptions can
+hold the whole request (Alibaba puts AccountPassword in the URL query), so we copy out only
+code/message/request id, redact them, and never chain the original exception.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+from urllib.parse import quote, quote_plus
+
+from .base import CloudApiError
+
+THROTTLED, TRANSIENT, NOT_READY = "throttled", "transient", "not_ready"
+NOT_FOUND, ACCOUNT_NOT_FOUND, EXISTS, FATAL = "not_found", "account_not_found", "exists", "fatal"
+RETRYABLE = frozenset({THROTTLED, TRANSIENT})
+
+# Instance/cluster is not Running or is locked: the retry engine waits (describe until Running).
+_NOT_READY_CODES = frozenset({
+    "OperationDenied.InstanceStatusDeniedError", "OperationDenied.ServerlessInstanceStatusDenied",
+    "OperationDenied.ClusterStatusDeniedError", "ResourceUnavailable.InstanceLockFail",
+    "ResourceUnavailable.InstanceStatusAbnormal", "FailedOperation.InstanceStatusError",
+    "IncorrectDBInstanceState", "IncorrectDBInstanceLockMode", "IncorrectDBInstanceStatus",
+    "GeneralIns.Creating", "GeneralIns.Maintaining", "GeneralIns.Switching",
+    "OperationDenied.DBInstanceStatus", "OperationDenied.DBInstanceLockMode",
+    "OperationDenied.DBClusterStatus", "OperationDenied.DBClusterLockMode",
+    "IncorrectDBClusterState", "IncorrectDBClusterStatus", "IncorrectDBClusterLockMode",
+    "InvalidDBClusterStatus", "InvalidDBInstanceStatus", "EngineMigration.ActionDisabled",
+})
+_NOT_READY_RE = re.compile(r"(Instance|Cluster)(Status|State|Lock)|LockMode|StatusDenied", re.I)
+_TRANSIENT_CODES = frozenset({
+    "ClientNetworkError", "ServerNetworkError", "NetworkError", "RequestTimeout", "LockTimeout",
+    "FailedOperation.DatabaseAccessError", "Database.ConnectError", "ServiceBusy", "InternalFailure",
+})
+_INSTANCE_NOT_FOUND_CODES = frozenset({
+    "ResourceNotFound.ClusterNotFoundError", "InvalidParameterValue.InstanceNotFound",
+    "InvalidDBInstanceId.NotFound", "InvalidDBInstanceName.NotFound", "InvalidDBClusterId.NotFound",
+    "InvalidDBClusterId.NotFond", "ResourceNotFound.ResourceNotFoundErr",
+})
+_ACCOUNT_CODE = re.compile(r"Account", re.I)
+
+_HINTS = {
+    THROTTLED: "the cloud kept throttling this call; retry later or lower the parallelism "
+               "(pulumi up --parallel)",
+    TRANSIENT: "the cloud or the network failed repeatedly; re-run the operation",
+    NOT_READY: "the instance is not running or is locked; wait until it is Running and unlocked, "
+               "then re-run",
+    NOT_FOUND: "check the instance/cluster id and the region configured for the provider",
+    ACCOUNT_NOT_FOUND: "the account does not exist (removed outside Pulumi?); run `pulumi refresh`",
+    EXISTS: "an account with this name already exists; adopt it explicitly or choose another name",
+}
+_AUTH_RE = re.compile(r"^(AuthFailure|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden|"
+                      r"UnauthorizedOperation|NoPermission|InvalidSecurityToken)", re.I)
+_AUTH_HINT = "check the access key id/secret configured for the provider and its RAM/CAM permissions"
+
+
+def classify(code: str, status: int | None = None) -> str:
+    """What the retry engine should do about an error code (and HTTP status, Alibaba)."""
+    if code == "RequestLimitExceeded" or code.startswith(("RequestLimitExceeded.", "Throttling")) \
+            or code.startswith("ServiceUnavailable"):
+        return THROTTLED
+    if code in _INSTANCE_NOT_FOUND_CODES:
+        return NOT_FOUND
+    if code in _NOT_READY_CODES or (_NOT_READY_RE.search(code) and not code.endswith("NotFound")):
+        return NOT_READY
+    if _ACCOUNT_CODE.search(code):
+        if re.search(r"Not(Exist|Found|Fond)", code):
+            return ACCOUNT_NOT_FOUND
+        if re.search(r"Exist|Duplicate", code):
+            return EXISTS
+    if code in _TRANSIENT_CODES or code.startswith(("InternalError", "InternalServerError")) \
+            or (status is not None and status >= 500):
+        return TRANSIENT
+    return FATAL
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove secrets (raw and URL-encoded) and any URL query string from text."""
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="~")}:
+                text = text.replace(form, "***")
+    text = re.sub(r"(Password[\"']?\s*[:=]\s*[\"']?)[^\s&\"',}]+", r"\1***", text, flags=re.I)
+    return re.sub(r"\?[^\s'\")]+", "?<redacted>", text)
+
+
+def make_error(action: str, code: str, message: str, request_id: str | None, *,
+               status: int | None = None, secrets: Iterable[str] = (), hint: str | None = None) -> CloudApiError:
+    kind = classify(code, status)
+    hint = hint or (_AUTH_HINT if _AUTH_RE.match(code) else _HINTS.get(kind))
+    text = redact((message or "").strip().rstrip(".") or "no message", secrets)
+    if len(text) > 500:
+        text = text[:500] + "…"
+    err = CloudApiError(action, code, f"{text}. {hint[0].upper()}{hint[1:]}" if hint else text, request_id,
+                        retryable=kind in RETRYABLE, status=status)
+    err.kind, err.raw_message = kind, text
+    return err
+
+
+def translate(action: str, exc: BaseException, secrets: Iterable[str] = ()) -> CloudApiError | None:
+    """CloudApiError for an SDK/network exception; None for anything else (a bug: let it raise)."""
+    secrets = tuple(secrets)
+    if isinstance(exc, CloudApiError):
+        return exc
+    try:
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+    except ImportError:  # pragma: no cover - the SDKs are dependencies
+        TencentCloudSDKException = ()  # type: ignore[assignment]
+    if TencentCloudSDKException and isinstance(exc, TencentCloudSDKException):
+        code, message = exc.get_code() or "UnknownError", exc.get_message()
+        if isinstance(message, bytes):  # ServerNetworkError carries the raw body
+            message = message.decode("utf-8", "replace")
+        if code == "ClientNetworkError":
+            message = _network_message(str(message))
+        return make_error(action, code, str(message), exc.get_request_id(), secrets=secrets)
+
+    from darabonba.exceptions import ResponseException
+    from Tea.exceptions import TeaException, UnretryableException
+    if isinstance(exc, ResponseException):
+        data = exc.data if isinstance(exc.data, dict) else {}
+        status = getattr(exc, "status_code", None) or data.get("statusCode")
+        message = data.get("Message") or data.get("message") or exc.message or ""
+        request_id = getattr(exc, "request_id", None) or data.get("RequestId")
+        code = exc.code or ("Throttling" if type(exc).__name__ == "ThrottlingException" else "UnknownError")
+        return make_error(action, str(code), str(message), request_id, status=status, secrets=secrets)
+    if isinstance(exc, UnretryableException):  # network failure: the request never got an answer
+        inner = getattr(exc, "inner_exception", None) or exc
+        return make_error(action, "NetworkError", _network_message(f"{type(inner).__name__}: {inner}"),
+                          None, secrets=secrets)
+    if isinstance(exc, TeaException):
+        return make_error(action, str(exc.code or "ClientError"), str(exc.message or type(exc).__name__),
+                          None, secrets=secrets)
+    if isinstance(exc, (OSError, TimeoutError)):
+        return make_error(action, "NetworkError", _network_message(f"{type(exc).__name__}: {exc}"),
+                          None, secrets=secrets)
+    return None
+
+
+_NET_DETAIL = re.compile(r"\[Errno -?\d+\] [^\"')]+|Read timed out|timed out|Remote end closed connection"
+                         r"[^\"')]*|Connection reset by peer|Connection aborted|Connection refused", re.I)
+
+
+def _network_message(text: str) -> str:
+    low = text.lower()
+    what = "timed out" if "timed out" in low or "timeout" in low else "connection failed"
+    m = _NET_DETAIL.search(text)
+    return f"network error ({what}): {m.group(0) if m else text[:200]}"
+
+
+def account_named(err: CloudApiError, names: Iterable[str]) -> str | None:
+    """The one name among `names` that the error message mentions (as a whole word), if exactly one."""
+    hits = [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", raw_message(err))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def account_index(err: CloudApiError) -> int | None:
+    """The position in a batch request the error points at ("Accounts.2.AccountName ..."), if any."""
+    m = re.search(r"\bAccounts\.(\d+)\.", raw_message(err))
+    return int(m.group(1)) if m else None
+
+
+def raw_message(err: CloudApiError) -> str:
+    """The cloud's own (redacted) message, without our hint."""
+    return getattr(err, "raw_message", err.cloud_message)

@@ -1,0 +1,130 @@
+"""LibraDB create coalescing with a fake service: several threads, one call; per-account errors
+split so each caller gets its own precise result; lost responses recognised."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from cloud_fakes import FakeLibraDBAdapter, FakeLibraDBService
+
+from provisioner.cloud import errors
+from provisioner.cloud.base import CloudApiError
+from provisioner.cloud.batch import Coalescer
+from provisioner.cloud.retry import RetryPolicy
+
+GOOD = "Passw0rd!x"
+
+
+def policy(n: int) -> RetryPolicy:
+    # A long window closed by batch_max: the batch goes out as soon as n callers have joined.
+    return RetryPolicy(batch_window=10.0, batch_max=n, base_delay=0.0, max_delay=0.0)
+
+
+def create_concurrently(adapter, requests):
+    """requests: [(account dict, password)]; returns {name: None | CloudApiError}."""
+    results: dict[str, object] = {}
+    start = threading.Barrier(len(requests))
+
+    def run(account, password):
+        start.wait()
+        try:
+            adapter.create_account("c-1", account, password)
+            results[account["name"]] = None
+        except CloudApiError as err:
+            results[account["name"]] = err
+    threads = [threading.Thread(target=run, args=r) for r in requests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_concurrent_creates_go_out_in_one_call(request):
+    svc = FakeLibraDBService()
+    adapter = FakeLibraDBAdapter(svc, policy(4), tag=request.node.name)
+    results = create_concurrently(adapter, [({"name": f"u{i}", "host": "%"}, GOOD) for i in range(4)])
+    assert results == {f"u{i}": None for i in range(4)}
+    assert svc.count("CreateLibraDBClusterAccounts") == 1
+    assert len(svc.calls[0][1]["Accounts"]) == 4
+    assert sorted(svc.accounts) == [(f"u{i}", "%") for i in range(4)]
+
+
+def test_per_account_errors_are_split_out(request):
+    svc = FakeLibraDBService()
+    svc.accounts[("taken", "%")] = {"AccountName": "taken", "Host": "%", "Description": "", "privileges": {}}
+    adapter = FakeLibraDBAdapter(svc, policy(4), tag=request.node.name)
+    results = create_concurrently(adapter, [({"name": "ok1", "host": "%"}, GOOD), ({"name": "weak", "host": "%"}, "short"),
+                                            ({"name": "taken", "host": "%"}, GOOD), ({"name": "ok2", "host": "%"}, GOOD)])
+    assert results["ok1"] is None and results["ok2"] is None
+    assert results["weak"].code == "InvalidParameterValue.IllegalPassword"
+    assert results["taken"].code == "InvalidParameterValue.AccountAlreadyExistError"
+    assert "'taken'" in str(results["taken"])
+    assert svc.count("CreateLibraDBClusterAccounts") == 3    # full batch, minus weak, minus taken
+    assert ("ok1", "%") in svc.accounts and ("weak", "%") not in svc.accounts
+
+
+def test_unattributable_batch_error_falls_back_to_one_by_one(request):
+    svc = FakeLibraDBService()
+    svc.refuse_batches = True
+    adapter = FakeLibraDBAdapter(svc, policy(3), tag=request.node.name)
+    results = create_concurrently(adapter, [({"name": f"u{i}", "host": "%"}, GOOD) for i in range(3)])
+    assert results == {"u0": None, "u1": None, "u2": None}
+    assert svc.count("CreateLibraDBClusterAccounts") == 4
+
+
+def test_cluster_level_error_fails_everyone_with_one_call(request):
+    svc = FakeLibraDBService()
+    svc.cluster_missing = True
+    adapter = FakeLibraDBAdapter(svc, policy(3), tag=request.node.name)
+    results = create_concurrently(adapter, [({"name": f"u{i}", "host": "%"}, GOOD) for i in range(3)])
+    assert all(e.kind == errors.NOT_FOUND for e in results.values())
+    assert svc.count("CreateLibraDBClusterAccounts") == 1
+
+
+def test_lost_response_is_success_when_the_accounts_are_ours(request):
+    svc = FakeLibraDBService()
+    svc.lose_next_create_response = True
+    adapter = FakeLibraDBAdapter(svc, policy(2), tag=request.node.name)
+    results = create_concurrently(adapter, [({"name": "a", "host": "%", "description": "da"}, GOOD),
+                                            ({"name": "b", "host": "%"}, GOOD)])
+    assert results == {"a": None, "b": None}
+    # processed + lost, retried -> "exists", then one Describe to confirm they are ours
+    assert svc.count("CreateLibraDBClusterAccounts") == 2
+    assert svc.count("DescribeLibraDBClusterAccounts") == 1
+
+
+def test_exists_after_a_lost_response_is_still_an_error_when_the_account_differs(request):
+    svc = FakeLibraDBService()
+    svc.accounts[("a", "%")] = {"AccountName": "a", "Host": "%", "Description": "someone else's",
+                                "privileges": {}}
+    svc.lose_next_create_response = True   # would not fire: the create fails on "exists" first
+    adapter = FakeLibraDBAdapter(svc, policy(1), tag=request.node.name)
+    with pytest.raises(CloudApiError) as err:
+        adapter.create_account("c-1", {"name": "a", "host": "%", "description": "mine"}, GOOD)
+    assert err.value.kind == errors.EXISTS
+
+
+def test_privileges_applied_after_create_and_rolled_back_on_failure(request):
+    svc = FakeLibraDBService()
+    adapter = FakeLibraDBAdapter(svc, policy(1), tag=request.node.name)
+    adapter.create_account("c-1", {"name": "p", "host": "%", "privileges": {"global": ["PROCESS"]}}, GOOD)
+    assert svc.accounts[("p", "%")]["privileges"]["GlobalPrivileges"] == ["PROCESS"]
+    assert adapter.get_account("c-1", "p", "%").privileges["global"] == ["PROCESS"]
+
+    def refuse(p):
+        raise errors.make_error("ModifyLibraDBClusterAccountPrivilege", "InvalidParameterValue.ParamError", "no", "r")
+    svc.ModifyLibraDBClusterAccountPrivilege = refuse
+    with pytest.raises(CloudApiError):
+        adapter.create_account("c-1", {"name": "q", "host": "%", "privileges": {"global": ["PROCESS"]}}, GOOD)
+    assert ("q", "%") not in svc.accounts     # the failed create left nothing behind
+
+
+def test_coalescer_resolves_everyone_even_if_run_raises():
+    co = Coalescer()
+
+    def run(items):
+        raise RuntimeError("bug in run")
+    with pytest.raises(RuntimeError):
+        co.submit("k", 1, run, window=0, max_items=1)

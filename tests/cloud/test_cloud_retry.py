@@ -1,0 +1,223 @@
+"""Rate limiter, backoff schedule, deadlines and the not-ready wait — on a fake clock, no sleeps."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from cloud_fakes import FakeClock, tc_error
+
+from provisioner.cloud import errors
+from provisioner.cloud.base import CloudApiError, InstanceInfo
+from provisioner.cloud.retry import (DEFAULT_LIMITS, CallCounters, Caller, RateLimiter, RetryPolicy,
+                                     TokenBucket, backoff_delay, deadline_in, parse_limits)
+
+POLICY = RetryPolicy(max_attempts=6, retry_deadline=10.0, base_delay=0.2, max_delay=2.0,
+                     wait_timeout=30.0, wait_base=1.0, wait_max=4.0)
+
+
+def caller(clock: FakeClock, policy: RetryPolicy = POLICY, rng=lambda: 1.0) -> Caller:
+    return Caller("libradb", policy, limiter=RateLimiter({("*", "*"): 1e9}, clock=clock),
+                  counters=CallCounters(), clock=clock, rng=rng)
+
+
+def script(*outcomes):
+    """fn for Caller.call: raise or return the outcomes in order."""
+    it = iter(outcomes)
+
+    def fn():
+        o = next(it)
+        if isinstance(o, BaseException):
+            raise o
+        return o
+    return fn
+
+
+# --- token bucket / rate limiter -------------------------------------------------------------
+
+def test_token_bucket_spaces_calls_after_the_burst():
+    clock = FakeClock()
+    bucket = TokenBucket(rate=18, burst=2, clock=clock)
+    waits = [bucket.reserve() for _ in range(5)]
+    assert waits == pytest.approx([0, 0, 1 / 18, 2 / 18, 3 / 18])
+    clock.now = 10.0    # idle: refills up to the burst only
+    assert [bucket.reserve() for _ in range(3)] == pytest.approx([0, 0, 1 / 18])
+
+
+@pytest.mark.parametrize("product,action,limit", [
+    ("libradb", "CreateLibraDBClusterAccounts", 20), ("libradb", "DescribeLibraDBClusterAccounts", 20),
+    ("rds", "CreateAccount", 50), ("rds", "DescribeAccounts", 20), ("polardb", "CreateAccount", 20)])
+def test_limiter_never_exceeds_the_documented_limit_in_any_one_second_window(product, action, limit):
+    clock = FakeClock()
+    limiter = RateLimiter(DEFAULT_LIMITS, clock=clock)
+    starts = []
+    for _ in range(200):
+        limiter.acquire(product, action)
+        starts.append(clock.now)
+    worst = max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts)
+    assert worst <= limit
+    assert worst >= limit - 1          # and it does not waste much of the allowance
+
+
+def test_limiter_buckets_are_per_product_and_action():
+    clock = FakeClock()
+    limiter = RateLimiter(DEFAULT_LIMITS, clock=clock)
+    assert limiter.bucket("rds", "CreateAccount") is limiter.bucket("rds", "CreateAccount")
+    assert limiter.bucket("rds", "CreateAccount") is not limiter.bucket("rds", "DeleteAccount")
+    assert limiter.bucket("rds", "DeleteAccount") is not limiter.bucket("polardb", "DeleteAccount")
+
+
+def test_limiter_is_thread_safe_every_token_reserved_once():
+    clock = FakeClock()   # frozen: every reservation after the burst must queue behind the others
+    bucket = TokenBucket(rate=10, burst=1, clock=clock)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(25):
+            w = bucket.reserve()
+            with lock:
+                waits.append(w)
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(waits) == pytest.approx([max(0, i) / 10 for i in range(200)])
+
+
+def test_parse_limits():
+    assert parse_limits("libradb:*=20, rds:CreateAccount=50,*=10") == {
+        ("libradb", "*"): 20, ("rds", "CreateAccount"): 50, ("*", "*"): 10}
+
+
+def test_policy_from_env():
+    p = RetryPolicy.from_env({"PROVISIONER_CLOUD_WAIT_TIMEOUT": "42", "PROVISIONER_LIBRADB_BATCH_MAX": "7",
+                              "PROVISIONER_CLOUD_LIST_TTL": ""})
+    assert (p.wait_timeout, p.batch_max, p.list_ttl) == (42.0, 7, RetryPolicy().list_ttl)
+
+
+# --- backoff ------------------------------------------------------------------------------------
+
+def test_backoff_is_full_jitter_exponential_and_capped():
+    p = RetryPolicy(base_delay=0.2, max_delay=2.0)
+    assert [backoff_delay(n, p, lambda: 1.0) for n in range(6)] == pytest.approx([0.2, 0.4, 0.8, 1.6, 2.0, 2.0])
+    assert backoff_delay(3, p, lambda: 0.25) == pytest.approx(0.4)
+    assert backoff_delay(3, p, lambda: 0.0) == 0.0
+
+
+def test_throttling_is_retried_with_backoff_then_succeeds():
+    clock = FakeClock()
+    c = caller(clock)
+    fn = script(tc_error("RequestLimitExceeded"), tc_error("RequestLimitExceeded"), {"RequestId": "ok"})
+    assert c.call("CreateLibraDBClusterAccounts", fn) == {"RequestId": "ok"}
+    assert clock.sleeps == pytest.approx([0.2, 0.4])
+    assert c.counters.get("libradb:CreateLibraDBClusterAccounts") == 3
+    assert c.counters.get("libradb:CreateLibraDBClusterAccounts:RequestLimitExceeded") == 2
+
+
+def test_retries_stop_at_the_total_deadline():
+    clock = FakeClock()
+    c = caller(clock, RetryPolicy(max_attempts=100, retry_deadline=1.0, base_delay=0.2, max_delay=5.0))
+    with pytest.raises(CloudApiError) as info:
+        c.call("X", script(*[tc_error("InternalError")] * 100))
+    assert clock.sleeps == pytest.approx([0.2, 0.4])     # the next pause (0.8) would pass 1.0 s
+    assert info.value.kind == errors.TRANSIENT and info.value.attempts == 3 and info.value.retryable
+
+
+def test_retries_stop_at_max_attempts():
+    clock = FakeClock()
+    c = caller(clock, RetryPolicy(max_attempts=3, retry_deadline=100, base_delay=0.01))
+    with pytest.raises(CloudApiError) as info:
+        c.call("X", script(*[tc_error("RequestLimitExceeded")] * 10))
+    assert info.value.attempts == 3 and info.value.code == "RequestLimitExceeded"
+
+
+def test_caller_deadline_caps_the_retries():
+    clock = FakeClock()
+    c = caller(clock, RetryPolicy(max_attempts=100, retry_deadline=100, base_delay=0.2, max_delay=5.0))
+    with deadline_in(0.5, clock=clock), pytest.raises(CloudApiError) as info:
+        c.call("X", script(*[tc_error("RequestLimitExceeded")] * 100))
+    assert clock.now < 0.5 and info.value.attempts == 2
+
+
+def test_fatal_errors_are_not_retried():
+    clock = FakeClock()
+    with pytest.raises(CloudApiError) as info:
+        caller(clock).call("X", script(tc_error("InvalidParameterValue.IllegalPassword"), {}))
+    assert info.value.attempts == 1 and clock.sleeps == [] and not info.value.retryable
+
+
+def test_bugs_are_not_translated():
+    with pytest.raises(KeyError):
+        caller(FakeClock()).call("X", script(KeyError("bug")))
+
+
+def test_after_transient_marks_a_possibly_processed_request():
+    clock = FakeClock()
+    with pytest.raises(CloudApiError) as info:
+        caller(clock).call("X", script(tc_error("ClientNetworkError", "reset"),
+                                       tc_error("InvalidParameterValue.AccountAlreadyExistError")))
+    assert info.value.kind == errors.EXISTS and info.value.after_transient
+    with pytest.raises(CloudApiError) as info:   # throttled requests were never processed
+        caller(clock).call("X", script(tc_error("RequestLimitExceeded"),
+                                       tc_error("InvalidParameterValue.AccountAlreadyExistError")))
+    assert not info.value.after_transient
+
+
+# --- waiting for the instance ------------------------------------------------------------------
+
+def info(running: bool, locked: bool = False) -> InstanceInfo:
+    return InstanceInfo("c-1", "running" if running else "isolated", running, locked, "LibraDB", "1.0", "r")
+
+
+def test_not_ready_waits_for_running_then_retries():
+    clock = FakeClock()
+    states = iter([info(False), info(True, locked=True), info(True)])
+    described = []
+
+    def describe():
+        described.append(clock.now)
+        return next(states)
+    fn = script(tc_error("OperationDenied.InstanceStatusDeniedError"), {"RequestId": "r"})
+    assert caller(clock).call("X", fn, describe=describe) == {"RequestId": "r"}
+    assert len(described) == 3
+    assert clock.sleeps == pytest.approx([1.0, 2.0])   # wait_base, doubled (rng 1.0 = no jitter cut)
+
+
+def test_not_ready_gives_up_at_the_wait_timeout_with_a_clear_message():
+    clock = FakeClock()
+    with pytest.raises(CloudApiError) as err:
+        caller(clock).call("X", script(tc_error("ResourceUnavailable.InstanceLockFail")),
+                           describe=lambda: info(False))
+    assert clock.now == pytest.approx(POLICY.wait_timeout)
+    assert err.value.kind == errors.NOT_READY and "still not ready (status isolated)" in str(err.value)
+
+
+def test_not_ready_wait_honours_the_caller_deadline():
+    clock = FakeClock()
+    with deadline_in(5, clock=clock), pytest.raises(CloudApiError):
+        caller(clock).call("X", script(tc_error("IncorrectDBInstanceState")), describe=lambda: info(False))
+    assert clock.now == pytest.approx(5)
+
+
+def test_not_ready_without_describe_fails_at_once():
+    with pytest.raises(CloudApiError) as err:
+        caller(FakeClock()).call("X", script(tc_error("OperationDenied.DBClusterStatus")))
+    assert err.value.attempts == 1
+
+
+def test_deadlines_nest_by_shrinking_unless_replaced():
+    from provisioner.cloud.retry import current_deadline, deadline_at
+    clock = FakeClock()
+    with deadline_in(10, clock=clock):
+        with deadline_in(20, clock=clock):
+            assert current_deadline() == 10
+        with deadline_in(5, clock=clock):
+            assert current_deadline() == 5
+        with deadline_at(30, replace=True):
+            assert current_deadline() == 30
+        with deadline_at(None, replace=True):
+            assert current_deadline() is None
+        assert current_deadline() == 10
+    assert current_deadline() is None
