@@ -53,11 +53,9 @@ def _add_localcloud(sub: argparse._SubParsersAction) -> None:
 def _run_localcloud(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from provisioner.localcloud.server import LocalCloud
+    from provisioner.localcloud.server import LocalCloud, serve
 
     state = None if args.state in ("", ":memory:") else args.state
-    cloud = LocalCloud(state, seed=args.seed, faults=args.faults, port=args.port,
-                       access_key=args.access_key, secret_key=args.secret_key)
 
     def ready(cloud: LocalCloud) -> None:
         if args.port_file:
@@ -68,7 +66,8 @@ def _run_localcloud(args: argparse.Namespace) -> int:
             "state=%s access_key=%s", state or ":memory:", args.access_key)
         print(f"localcloud listening on {cloud.url}", flush=True)
 
-    cloud.serve_forever(on_ready=ready)
+    serve(on_ready=ready, state=state, seed=args.seed, faults=args.faults, port=args.port,
+          access_key=args.access_key, secret_key=args.secret_key)
     return 0
 
 
@@ -203,8 +202,11 @@ def _run_admin(args: argparse.Namespace) -> int:
     except OSError as err:  # connection refused etc.
         print(f"error: cannot reach {args.url}: {err}", file=sys.stderr)
         return 2
-    json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
-    print()
+    try:
+        json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+        print(flush=True)
+    except BrokenPipeError:  # e.g. `| head`: not an error; silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if args.admin_command == "verify-password" and not result["match"] else 0
 
 

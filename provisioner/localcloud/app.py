@@ -19,6 +19,7 @@ import asyncio
 import importlib
 import json
 import logging
+import re
 import socket
 import struct
 import time
@@ -363,6 +364,7 @@ class LocalCloudApp:
         except Exception:  # e.g. a verifier bug: still answer in the cloud's envelope
             log.exception("routing %s:%s failed (request_id=%s)", call.product, call.action, call.request_id)
             response = wire.error(call, wire.internal())
+        call.action = _loggable(call.action)
         status = getattr(response, "status_code", 0)
         fault = f" fault={decision.source}:{decision.fault}" if decision and decision.fault else ""
         self.counters.record(call.product, call.action, call.outcome, decision)
@@ -403,6 +405,11 @@ class LocalCloudApp:
             call.detail, call.outcome = f" applied={call.outcome}", "DROP_AFTER"
             return DROPS[decision.drop_mode]
         return response
+
+
+def _loggable(name: str) -> str:
+    """Action names come from the client: keep log lines one line, short and parseable."""
+    return re.sub(r"[^\w.:*-]", "_", name)[:80] or "-"
 
 
 def create_app(store: Store, *, credentials: dict[str, str], **kwargs: Any) -> LocalCloudApp:

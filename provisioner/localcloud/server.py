@@ -167,7 +167,11 @@ class LocalCloud:
     def start(self) -> "LocalCloud":
         if self._sock is not None:
             raise RuntimeError("LocalCloud already started")
-        self._sock = self._bind()
+        try:
+            self._sock = self._bind()
+        except OSError:
+            self.store.close()
+            raise
         ready = threading.Event()
         self._server = self._make_server(ready.set)
 
@@ -212,3 +216,8 @@ class LocalCloud:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def serve(*, on_ready: Callable[[LocalCloud], None] | None = None, **kwargs: Any) -> None:
+    """Run a LocalCloud (same kwargs) in this thread until SIGINT/SIGTERM."""
+    LocalCloud(**kwargs).serve_forever(on_ready)

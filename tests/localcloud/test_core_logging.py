@@ -73,3 +73,10 @@ def test_passwords_never_logged(raw, caplog):
         assert PASSWORD not in text, record.name
         assert "AccountPassword" not in text and "?" not in record.getMessage(), record.getMessage()
     assert not [r for r in records if r.name == "uvicorn.access"]  # access log (URL + query) is off
+
+
+def test_client_chosen_action_names_cannot_forge_log_lines(raw, caplog):
+    caplog.set_level(logging.INFO)
+    raw.rpc("Echo\ncloud=fake outcome=OK password=x y")
+    (line,) = _request_lines(caplog)
+    assert "\n" not in line and LINE.match(line) and "action=Echo_cloud_fake_outcome_OK_password_x_y" in line

@@ -173,3 +173,16 @@ def test_cli_admin_commands(localcloud, capsys, monkeypatch):
     assert run("delete-account", "libradb", "libradb-local001", "bob")[0] == 2
     assert run("reset", "--reload-seed") == (0, {"reset": True})
     assert main(["localcloud-admin", "--url", "http://127.0.0.1:9", "health"]) == 2  # nothing listens
+
+
+def test_seed_and_faults_from_files(tmp_path, localcloud_factory):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"instances": [{"product": "polardb", "id": "pc-file", "engine": "MySQL",
+                                               "version": "8.0", "region": "cn-hangzhou"}]}))
+    faults = tmp_path / "faults.json"
+    faults.write_text(json.dumps({"seed": 9, "rate_limits": {}}))
+    cloud = localcloud_factory(seed=str(seed), faults=str(faults))
+    assert [i["id"] for i in cloud.admin.state()["instances"]] == ["pc-file"]
+    assert cloud.admin.faults()["seed"] == 9
+    with pytest.raises(ValueError):
+        LocalCloud(faults='{"rate_limits": {"x": -1}}')
