@@ -1,0 +1,61 @@
+# The two commands a newcomer needs:  make up  (run it on the local cloud)  and  make test.
+# Everything they need is installed on the way: the virtualenv, the packages, the Pulumi engine.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STACK ?= local
+LOCALCLOUD_PORT ?= 8790
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+export PULUMI_CONFIG_PASSPHRASE ?= local-dev-passphrase
+export PULUMI_SKIP_UPDATE_CHECK := 1
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := 1
+# The local cloud's well-known credentials, for the local stack only (see README).
+LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_SECRET_KEY=localcloud-secret-key \
+	ALIBABA_CLOUD_ACCESS_KEY_ID=localcloud-access-key ALIBABA_CLOUD_ACCESS_KEY_SECRET=localcloud-secret-key
+PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
+WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
+
+.PHONY: up test bench venv engine localcloud down preview clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+engine: venv
+	@scripts/ensure-pulumi.sh >/dev/null
+	@$(WITH_ENGINE) pulumi version
+
+localcloud: venv
+	@scripts/localcloud-up.sh $(LOCALCLOUD_PORT)
+
+# Local cloud up, the `local` stack up, the accounts shown. Running it again changes nothing.
+up: venv engine localcloud
+	@mkdir -p .pulumi-state
+	@$(WITH_ENGINE) pulumi stack select $(STACK) --create --non-interactive >/dev/null
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi up --stack $(STACK) --yes --non-interactive --diff
+	@echo; echo "Stack outputs (passwords stay secret; add --show-secrets to see them):"
+	@$(WITH_ENGINE) pulumi stack output --stack $(STACK)
+	@echo; echo "Accounts in the local cloud:"
+	@$(VENV)/bin/provisioner localcloud-admin --url http://127.0.0.1:$(LOCALCLOUD_PORT) accounts
+
+preview: venv engine localcloud
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi preview --stack $(STACK) --diff --non-interactive
+
+# Every test: unit, local cloud (through the official SDKs), provider level and end to end.
+test: venv engine
+	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+bench: venv engine
+	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.run
+
+down:
+	-@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi destroy --stack $(STACK) --yes --non-interactive
+	-@[ -f .localcloud/pid ] && kill "$$(cat .localcloud/pid)" && rm -f .localcloud/pid
+
+clean: down
+	rm -rf .pulumi-state .localcloud
