@@ -38,6 +38,14 @@ class ProvisionError(Exception):
     """An error for the user: says what failed and what to do; never holds a password."""
 
 
+def _failure(field: str, reason: str) -> CheckFailure:
+    # The engine prints a failing property's value next to the reason, secret or not (it formats
+    # the program's raw input): a password failure is reported on the resource instead.
+    if field.split(".")[0] == "password":
+        return CheckFailure("", f"password: {reason}")
+    return CheckFailure(field, reason)
+
+
 class AccountProvider(ResourceProvider):
     product: ClassVar[str]
     spec_model: ClassVar[type[AccountSpec]]
@@ -120,7 +128,7 @@ class AccountProvider(ResourceProvider):
         except SpecError as exc:
             failures = [(f, r) for f, r in exc.failures if f.split(".")[0] not in unknown]
             if failures or unexpected:
-                return CheckResult(news, [CheckFailure(f, r) for f, r in failures] +
+                return CheckResult(news, [_failure(f, r) for f, r in failures] +
                                    [CheckFailure(k, "is not a known argument") for k in unexpected])
             return CheckResult(news, [])   # only unknowns are missing: check again at `up`
         inputs = self.to_inputs(spec)

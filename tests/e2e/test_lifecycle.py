@@ -29,9 +29,9 @@ def test_up_then_preview_and_refresh_show_no_changes(stack):
     stack.preview("--expect-no-changes")
     stack.refresh()
     stack.preview("--expect-no-changes")
-    assert stack.cloud.admin.verify_password("rds", "rm-localmysql80", "orders_app", PASSWORD)["match"]
+    assert stack.cloud.admin.verify_password("rds", "rm-localmysql80", "orders_app", PASSWORD)
     generated = stack.outputs(secrets=True)["inventory"]["password"]
-    assert stack.cloud.admin.verify_password("polardb", "pc-localmysql01", "inventory_app", generated)["match"]
+    assert stack.cloud.admin.verify_password("polardb", "pc-localmysql01", "inventory_app", generated)
 
 
 def test_changes_update_in_place_and_rename_replaces(stack):
@@ -48,13 +48,13 @@ def test_changes_update_in_place_and_rename_replaces(stack):
     old_generated = stack.outputs(secrets=True)["inventory"]["password"]
     stack.up()
     admin = stack.cloud.admin
-    assert admin.verify_password("rds", "rm-localmysql80", "orders_app", "Rotated-Pass2")["match"]
+    assert admin.verify_password("rds", "rm-localmysql80", "orders_app", "Rotated-Pass2")
     orders = admin.accounts("rds")[0]
     assert orders["privileges"] == {"orders": "ReadOnly"}
     assert admin.accounts("libradb")[0]["description"] == "analysts, now with events"
     new_generated = stack.outputs(secrets=True)["inventory"]["password"]
     assert new_generated != old_generated
-    assert admin.verify_password("polardb", "pc-localmysql01", "inventory_app", new_generated)["match"]
+    assert admin.verify_password("polardb", "pc-localmysql01", "inventory_app", new_generated)
     stack.preview("--expect-no-changes")
 
     changed["orders"]["name"] = "orders_svc"
@@ -102,21 +102,21 @@ def test_adopting_an_account_that_exists_before_the_first_up(stack):
     account = admin.accounts("rds")[0]
     assert (account["name"], account["description"], account["privileges"]) == ("legacy_app", "adopted",
                                                                                  {"orders": "ReadOnly"})
-    assert admin.verify_password("rds", "rm-localmysql80", "legacy_app", "Adopted-Pass1")["match"]
+    assert admin.verify_password("rds", "rm-localmysql80", "legacy_app", "Adopted-Pass1")
     stack.preview("--expect-no-changes")
 
 
 def test_invalid_spec_fails_preview_naming_the_field_with_no_cloud_write(stack):
     stack.declare({"bad": {"kind": "polardb", "cluster_id": "pc-localmysql01", "name": "Admin",
                            "password": "short"}})
-    before = stack.cloud.admin.call("GET", "/_localcloud/counters")
+    before = stack.cloud.admin.counters()
     failed = stack.preview(check=False)
     text = failed.stdout + failed.stderr
     assert failed.returncode != 0
     assert "name" in text and "lower-case" in text, text
     assert "password" in text and "8 to 32" in text, text
     assert "short" not in text.replace("shortest", "")
-    after = stack.cloud.admin.call("GET", "/_localcloud/counters")
+    after = stack.cloud.admin.counters()
     assert after == before
     assert stack.cloud.admin.accounts() == []
 
