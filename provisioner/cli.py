@@ -152,6 +152,7 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
     return {
         "health": ("is the server up", none, lambda c, a: c.health()),
         "state": ("instances and accounts (never passwords)", state, lambda c, a: c.state(a.product)),
+        "accounts": ("the accounts as a table", state, lambda c, a: _accounts_table(c.accounts(a.product))),
         "set-status": ("show or change an instance's status / lock mode", set_status,
                        lambda c, a: c.set_instance(a.product, a.instance_id, **{
                            k: v for k, v in (("status", a.status), ("lock_mode", a.lock_mode),
@@ -179,6 +180,17 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
     }
 
 
+def _accounts_table(accounts: list[dict[str, Any]]) -> str:
+    rows = [("PRODUCT", "INSTANCE", "ACCOUNT", "TYPE", "DESCRIPTION", "PRIVILEGES")]
+    for a in accounts:
+        who = f"{a['name']}@{a['host']}" if a.get("host") else a["name"]
+        rows.append((a["product"], a["instance_id"], who, a["account_type"], a["description"] or "-",
+                     json.dumps(a["privileges"], separators=(",", ":"), ensure_ascii=False)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[-1] for r in rows]
+    return "\n".join(lines + [f"({len(accounts)} accounts)"])
+
+
 def _add_localcloud_admin(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("localcloud-admin", help="talk to a running local cloud's admin interface",
                        description="Inspect and bend a running local cloud (answers are JSON on stdout).")
@@ -203,8 +215,11 @@ def _run_admin(args: argparse.Namespace) -> int:
         print(f"error: cannot reach {args.url}: {err}", file=sys.stderr)
         return 2
     try:
-        json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
-        print(flush=True)
+        if isinstance(result, str):
+            print(result, flush=True)
+        else:
+            json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+            print(flush=True)
     except BrokenPipeError:  # e.g. `| head`: not an error; silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if args.admin_command == "verify-password" and not result["match"] else 0
