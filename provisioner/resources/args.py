@@ -6,6 +6,11 @@ from typing import Any, Optional
 
 import pulumi
 
+from provisioner.logs import configure_from_env, guard_pulumi_debug_log
+
+configure_from_env()
+guard_pulumi_debug_log()
+
 # Outputs every account resource has beyond its inputs (set by the provider).
 COMPUTED_OUTPUTS = ("password_generated", "engine", "endpoint")
 

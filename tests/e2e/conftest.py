@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,17 +49,20 @@ def localcloud(cloud):
 class Stack:
     """One Pulumi project + file backend + stack, driven through the real CLI."""
 
-    def __init__(self, root: Path, bin_dir: str, cloud: LocalCloud, name: str = "test"):
-        self.dir = root / "project"
-        shutil.copytree(REPO / "tests/e2e/program", self.dir)
-        yaml = (self.dir / "Pulumi.yaml").read_text().replace("VENV_PLACEHOLDER", str(Path(sys.prefix)))
+    def __init__(self, root: Path, bin_dir: str, cloud: LocalCloud, name: str = "test",
+                 source: Path = REPO / "tests/e2e/program", state: Path | None = None):
+        self.dir = root / source.name
+        shutil.copytree(source, self.dir, symlinks=True, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+        # Point the runtime at this interpreter's virtualenv by absolute path (the copy moved).
+        yaml = re.sub(r"virtualenv: .*", f"virtualenv: {sys.prefix}", (self.dir / "Pulumi.yaml").read_text())
         (self.dir / "Pulumi.yaml").write_text(yaml)
+        state = state or root / "state"
         self.cloud = cloud
         self.env = {
             **os.environ,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "PULUMI_HOME": str(root / "pulumi-home"),
-            "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
+            "PULUMI_BACKEND_URL": f"file://{state}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "1",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1",
@@ -67,7 +71,7 @@ class Stack:
             "TENCENTCLOUD_SECRET_ID": cloud.access_key, "TENCENTCLOUD_SECRET_KEY": cloud.secret_key,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": cloud.access_key, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": cloud.secret_key,
         }
-        (root / "state").mkdir()
+        state.mkdir(exist_ok=True)
         self.name = name
         self.outputs_log: list[str] = []
         self.pulumi("stack", "init", name)
@@ -79,7 +83,8 @@ class Stack:
     def pulumi(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=self.dir, env=self.env,
                               capture_output=True, text=True, timeout=900)
-        self.outputs_log.append(proc.stdout + proc.stderr)
+        if "--show-secrets" not in args:   # everything else is checked for leaked secrets
+            self.outputs_log.append(proc.stdout + proc.stderr)
         if check and proc.returncode != 0:
             raise AssertionError(f"pulumi {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
         return proc
