@@ -26,6 +26,7 @@ class PolarDBAdapter(AlibabaAdapter):
         "GrantAccountPrivilege": "grant_account_privilege",
         "RevokeAccountPrivilege": "revoke_account_privilege",
         "DescribeDBClusterAttribute": "describe_dbcluster_attribute",
+        "DescribeDBClusterEndpoints": "describe_dbcluster_endpoints",
     }
 
     def _describe(self, instance_id: str) -> InstanceInfo:
@@ -35,7 +36,16 @@ class PolarDBAdapter(AlibabaAdapter):
                             locked=lock not in ("Unlock", ""), engine=a.get("DBType") or a.get("Engine") or "",
                             version=str(a.get("DBVersion") or ""),
                             region=a.get("RegionId") or self.settings.region,
-                            endpoint=_endpoint(a))
+                            endpoint=self._cluster_endpoint(instance_id) if status == "Running" else "")
+
+    def _cluster_endpoint(self, instance_id: str) -> str:
+        """host:port of the read-write cluster endpoint (DescribeDBClusterAttribute has none)."""
+        items = self._call("DescribeDBClusterEndpoints", {"DBClusterId": instance_id}).get("Items") or []
+        for item in sorted(items, key=lambda i: i.get("EndpointType") != "Cluster"):
+            for address in item.get("AddressItems") or []:
+                if address.get("ConnectionString"):
+                    return _endpoint(address)
+        return ""
 
     def _page(self, resp: dict[str, Any]) -> list[dict[str, Any]]:
         return resp.get("Accounts") or []

@@ -30,6 +30,11 @@ def test_up_then_preview_and_refresh_show_no_changes(stack):
     stack.refresh()
     stack.preview("--expect-no-changes")
     assert stack.cloud.admin.verify_password("rds", "rm-localmysql80", "orders_app", PASSWORD)
+    shown = stack.outputs()
+    assert shown["inventory"]["endpoint"] == "pc-localmysql01.rwlb.rds.aliyuncs.com:3306"
+    assert shown["orders"]["endpoint"] == "rm-localmysql80.mysql.rds.aliyuncs.com:3306"
+    assert shown["analyst"]["endpoint"] == "127.0.0.1:9030"
+    assert shown["orders"]["password"] == "[secret]"
     generated = stack.outputs(secrets=True)["inventory"]["password"]
     assert stack.cloud.admin.verify_password("polardb", "pc-localmysql01", "inventory_app", generated)
 

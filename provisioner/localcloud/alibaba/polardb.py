@@ -209,6 +209,17 @@ def describe_db_cluster_attribute(store: Store, p: dict[str, str]) -> dict[str, 
             "CreationTime": inst.attrs.get("CreationTime", "2024-01-01T00:00:00Z")}
 
 
+def describe_db_cluster_endpoints(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    """The cluster (read-write) endpoint; the address comes from the seed's attrs."""
+    inst = _cluster(store, p)
+    address = {"ConnectionString": inst.attrs.get("ConnectionString", f"{inst.id}.rwlb.rds.aliyuncs.com"),
+               "Port": str(inst.attrs.get("Port", "3306")), "NetType": "Private", "IPAddress": "127.0.0.1",
+               "VPCId": "vpc-local", "VSwitchId": "vsw-local"}
+    return {"Items": [{"DBClusterId": inst.id, "DBEndpointId": f"pe-{inst.id}", "EndpointType": "Cluster",
+                       "ReadWriteMode": "ReadWrite", "AutoAddNewNodes": "Enable", "Nodes": f"pi-{inst.id}",
+                       "AddressItems": [address]}]}
+
+
 def describe_db_clusters(store: Store, p: dict[str, str]) -> dict[str, Any]:
     (region,) = c.required(p, "RegionId")
     number, size = c.paging(p, max_size=100)
@@ -237,5 +248,6 @@ ACTIONS = {
     "GrantAccountPrivilege": grant_account_privilege,
     "RevokeAccountPrivilege": revoke_account_privilege,
     "DescribeDBClusterAttribute": describe_db_cluster_attribute,
+    "DescribeDBClusterEndpoints": describe_db_cluster_endpoints,
     "DescribeDBClusters": describe_db_clusters,
 }
