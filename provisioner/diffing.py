@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 
 @dataclass(frozen=True)
 class FieldPolicy:
@@ -37,6 +35,7 @@ class Plan:
 
 def plan_diff(policy: FieldPolicy, current: dict[str, Any], desired: dict[str, Any],
               *, password_changed: bool = False) -> Plan:
+    from deepdiff import DeepDiff   # imported on first diff: keeps provider start-up short
     fields = policy.replace | policy.in_place
     compared = {k for k in fields if not (k in policy.optional and desired.get(k) is None)}
     before = {k: current.get(k) for k in compared}

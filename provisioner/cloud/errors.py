@@ -33,6 +33,13 @@ _TRANSIENT_CODES = frozenset({
     "ClientNetworkError", "ServerNetworkError", "NetworkError", "RequestTimeout", "LockTimeout",
     "FailedOperation.DatabaseAccessError", "Database.ConnectError", "ServiceBusy", "InternalFailure",
 })
+# Python exception class names the Tencent SDK uses as the code of a network failure that
+# happens outside its own send (while the response body is read): requests/urllib3/http.client.
+_PY_NETWORK_ERRORS = frozenset({
+    "ChunkedEncodingError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout",
+    "ProtocolError", "IncompleteRead", "RemoteDisconnected", "ContentDecodingError",
+    "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError", "TimeoutError",
+})
 _INSTANCE_NOT_FOUND_CODES = frozenset({
     "ResourceNotFound.ClusterNotFoundError", "InvalidParameterValue.InstanceNotFound",
     "InvalidDBInstanceId.NotFound", "InvalidDBInstanceName.NotFound", "InvalidDBClusterId.NotFound",
@@ -111,6 +118,12 @@ def translate(action: str, exc: BaseException, secrets: Iterable[str] = ()) -> C
         code, message = exc.get_code() or "UnknownError", exc.get_message()
         if isinstance(message, bytes):  # ServerNetworkError carries the raw body
             message = message.decode("utf-8", "replace")
+        if code in _PY_NETWORK_ERRORS:
+            # The generated clients wrap any foreign exception as TencentCloudSDKException(
+            # type(e).__name__, str(e)): a response cut off mid-body arrives as code
+            # "ChunkedEncodingError". It is a network failure like ClientNetworkError (the call
+            # may have been applied), not a fatal cloud error: it must be retried.
+            code = "ClientNetworkError"
         if code == "ClientNetworkError":
             message = _network_message(str(message))
         return make_error(action, code, str(message), exc.get_request_id(), secrets=secrets)
