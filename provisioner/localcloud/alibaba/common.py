@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any, Callable
 
+from ... import rules
 from ..errors import CloudError
 from ..store import Account, AccountExists, Instance, Store
 
@@ -162,3 +164,82 @@ def check_client_token(token: str) -> None:
     if len(token) > 64 or not token.isascii():
         raise CloudError("InvalidClientToken.Malformed", 'The specified parameter "ClientToken" is not '
                          "valid (at most 64 ASCII characters).", 400)
+
+
+# --- account changes shared by RDS and PolarDB ---------------------------------------------------
+
+@dataclass(frozen=True)
+class AccountApi:
+    """What differs between the two products' account-change actions; the actions are the same."""
+    product: str
+    id_param: str                                          # DBInstanceId / DBClusterId
+    errors: Errors
+    password_param: str                                    # AccountPassword / NewAccountPassword
+    check_description: Callable[[str], str | None]
+    check_privilege: Callable[[Instance, str], str | None]
+    # Raised before a grant (and a revoke, when guard_revoke) for accounts that cannot take one.
+    guard_privileges: Callable[[Instance, Account], None]
+    guard_revoke: bool = False
+
+    def change(self, store: Store, p: dict[str, str], *more: str) -> tuple[Instance, list[str]]:
+        """Required params (id, AccountName, *more) and the instance; returns *more values."""
+        values = required(p, self.id_param, "AccountName", *more)
+        inst = instance(store, self.errors, self.product, values[0])
+        return inst, values[2:]
+
+    def handlers(self, password_action: str) -> dict[str, Callable[[Store, dict[str, str]], dict[str, Any]]]:
+        return {
+            "DeleteAccount": self.delete_account,
+            password_action: self.set_password,
+            "ModifyAccountDescription": self.modify_description,
+            "GrantAccountPrivilege": self.grant,
+            "RevokeAccountPrivilege": self.revoke,
+        }
+
+    def _writable_account(self, store: Store, inst: Instance, p: dict[str, str]) -> Account:
+        writable(self.errors, inst)
+        return account(store, self.errors, inst, p["AccountName"])
+
+    def delete_account(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        with store.atomic():
+            inst, _ = self.change(store, p)
+            self._writable_account(store, inst, p)
+            store.delete_account(self.product, inst.id, p["AccountName"])
+        return {}
+
+    def set_password(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        with store.atomic():
+            inst, (password,) = self.change(store, p, self.password_param)
+            check(self.errors, "password", rules.check_alibaba_password(password), self.password_param)
+            acct = self._writable_account(store, inst, p)
+            acct.set_password(password)
+            store.save_account(acct)
+        return {}
+
+    def modify_description(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        with store.atomic():
+            inst, (description,) = self.change(store, p, "AccountDescription")
+            check(self.errors, "description", self.check_description(description), "AccountDescription")
+            acct = self._writable_account(store, inst, p)
+            acct.description = description
+            store.save_account(acct)
+        return {}
+
+    def grant(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        with store.atomic():
+            inst, (dbs, levels) = self.change(store, p, "DBName", "AccountPrivilege")
+            granted = privileges(self.errors, inst, dbs, levels, lambda v: self.check_privilege(inst, v))
+            acct = self._writable_account(store, inst, p)
+            self.guard_privileges(inst, acct)
+            acct.privileges.update(granted)   # granting what is already held succeeds (documented)
+            store.save_account(acct)
+        return {}
+
+    def revoke(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        with store.atomic():
+            inst, (dbs,) = self.change(store, p, "DBName")
+            acct = self._writable_account(store, inst, p)
+            if self.guard_revoke:
+                self.guard_privileges(inst, acct)
+            revoke(store, self.errors, inst, acct, dbs)
+        return {}

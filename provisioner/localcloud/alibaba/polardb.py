@@ -118,65 +118,6 @@ def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _change(store: Store, p: dict[str, str], *more: str):
-    """Required params (DBClusterId, AccountName, *more) and the cluster; returns *more values."""
-    values = c.required(p, "DBClusterId", "AccountName", *more)
-    return _cluster(store, p), values[2:]
-
-
-def delete_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, _ = _change(store, p)
-        c.writable(ERRORS, inst)
-        c.account(store, ERRORS, inst, p["AccountName"])
-        store.delete_account(PRODUCT, inst.id, p["AccountName"])
-    return {}
-
-
-def modify_account_password(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (password,) = _change(store, p, "NewAccountPassword")
-        c.check(ERRORS, "password", rules.check_alibaba_password(password), "NewAccountPassword")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        acct.set_password(password)
-        store.save_account(acct)
-    return {}
-
-
-def modify_account_description(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (description,) = _change(store, p, "AccountDescription")
-        c.check(ERRORS, "description", rules.check_polardb_description(description), "AccountDescription")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        acct.description = description
-        store.save_account(acct)
-    return {}
-
-
-def grant_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (dbs, levels) = _change(store, p, "DBName", "AccountPrivilege")
-        granted = c.privileges(ERRORS, inst, dbs, levels, rules.check_polardb_privilege)
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        _database_rules(inst, acct.account_type)
-        acct.privileges.update(granted)   # granting what is already held succeeds (documented)
-        store.save_account(acct)
-    return {}
-
-
-def revoke_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (dbs,) = _change(store, p, "DBName")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        _database_rules(inst, acct.account_type)
-        c.revoke(store, ERRORS, inst, acct, dbs)
-    return {}
-
-
 def _node(inst: Instance) -> dict[str, Any]:
     return {"DBNodeId": f"pi-{inst.id.removeprefix('pc-')}", "DBNodeRole": "Writer", "DBNodeStatus": "Running",
             "DBNodeClass": "polar.mysql.x4.medium", "ZoneId": f"{inst.region}-i", "RegionId": inst.region}
@@ -239,14 +180,14 @@ def describe_db_clusters(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
+CHANGES = c.AccountApi(PRODUCT, "DBClusterId", ERRORS, "NewAccountPassword", rules.check_polardb_description,
+                       lambda inst, v: rules.check_polardb_privilege(v),
+                       lambda inst, acct: _database_rules(inst, acct.account_type), guard_revoke=True)
+
 ACTIONS = {
     "CreateAccount": create_account,
     "DescribeAccounts": describe_accounts,
-    "DeleteAccount": delete_account,
-    "ModifyAccountPassword": modify_account_password,
-    "ModifyAccountDescription": modify_account_description,
-    "GrantAccountPrivilege": grant_account_privilege,
-    "RevokeAccountPrivilege": revoke_account_privilege,
+    **CHANGES.handlers(password_action="ModifyAccountPassword"),
     "DescribeDBClusterAttribute": describe_db_cluster_attribute,
     "DescribeDBClusterEndpoints": describe_db_cluster_endpoints,
     "DescribeDBClusters": describe_db_clusters,

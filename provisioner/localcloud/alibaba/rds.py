@@ -110,66 +110,6 @@ def _account(inst: Instance, a: Account) -> dict[str, Any]:
     }
 
 
-def _change(store: Store, p: dict[str, str], *more: str):
-    """Required params (DBInstanceId, AccountName, *more) and the instance; returns *more values."""
-    values = c.required(p, "DBInstanceId", "AccountName", *more)
-    inst = _instance(store, p)
-    return inst, values[2:]
-
-
-def delete_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, _ = _change(store, p)
-        c.writable(ERRORS, inst)
-        c.account(store, ERRORS, inst, p["AccountName"])
-        store.delete_account(PRODUCT, inst.id, p["AccountName"])
-    return {}
-
-
-def reset_account_password(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (password,) = _change(store, p, "AccountPassword")
-        c.check(ERRORS, "password", rules.check_alibaba_password(password), "AccountPassword")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        acct.set_password(password)
-        store.save_account(acct)
-    return {}
-
-
-def modify_account_description(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (description,) = _change(store, p, "AccountDescription")
-        c.check(ERRORS, "description", rules.check_rds_description(description), "AccountDescription")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        acct.description = description
-        store.save_account(acct)
-    return {}
-
-
-def grant_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (dbs, levels) = _change(store, p, "DBName", "AccountPrivilege")
-        granted = c.privileges(ERRORS, inst, dbs, levels, lambda v: rules.check_rds_privilege(v, inst.engine))
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        if acct.account_type != "Normal" and inst.engine in _ONE_PRIVILEGED:
-            raise c.fail(ERRORS, "type_conflict", f"a {acct.account_type} account already has every privilege")
-        acct.privileges.update(granted)
-        store.save_account(acct)
-    return {}
-
-
-def revoke_account_privilege(store: Store, p: dict[str, str]) -> dict[str, Any]:
-    with store.atomic():
-        inst, (dbs,) = _change(store, p, "DBName")
-        c.writable(ERRORS, inst)
-        acct = c.account(store, ERRORS, inst, p["AccountName"])
-        c.revoke(store, ERRORS, inst, acct, dbs)
-    return {}
-
-
 def _attributes(inst: Instance) -> dict[str, Any]:
     """Fields both DescribeDBInstanceAttribute and DescribeDBInstances report; seed attrs win."""
     return {
@@ -221,14 +161,18 @@ def describe_db_instances(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _guard_privileges(inst: Instance, acct: Account) -> None:
+    if acct.account_type != "Normal" and inst.engine in _ONE_PRIVILEGED:
+        raise c.fail(ERRORS, "type_conflict", f"a {acct.account_type} account already has every privilege")
+
+
+CHANGES = c.AccountApi(PRODUCT, "DBInstanceId", ERRORS, "AccountPassword", rules.check_rds_description,
+                       lambda inst, v: rules.check_rds_privilege(v, inst.engine), _guard_privileges)
+
 ACTIONS = {
     "CreateAccount": create_account,
     "DescribeAccounts": describe_accounts,
-    "DeleteAccount": delete_account,
-    "ResetAccountPassword": reset_account_password,
-    "ModifyAccountDescription": modify_account_description,
-    "GrantAccountPrivilege": grant_account_privilege,
-    "RevokeAccountPrivilege": revoke_account_privilege,
+    **CHANGES.handlers(password_action="ResetAccountPassword"),
     "DescribeDBInstanceAttribute": describe_db_instance_attribute,
     "DescribeDBInstances": describe_db_instances,
 }
