@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping, Optional
+from typing import Literal, Mapping, Optional
 
 import pulumi
 from pulumi import Input, Output
