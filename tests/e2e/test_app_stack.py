@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import REPO, Stack
+from harness import REPO, Stack
 
 
 def test_app_stack_reads_accounts_through_a_stack_reference_and_keeps_the_password_secret(tmp_path, pulumi_bin,
