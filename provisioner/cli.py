@@ -4,6 +4,7 @@
                            [--access-key AK] [--secret-key SK] [--faults JSON|FILE]
                            [--port-file FILE] [--log-level INFO]
     provisioner localcloud-admin [--url http://127.0.0.1:8790] COMMAND ...
+    provisioner recover [--stack STACK] [--cwd DIR] [--settle S] [--dry-run]   (after an interrupted up)
 
 Every localcloud option has an environment override PROVISIONER_LOCALCLOUD_<OPTION>
 (PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL). Heavy modules
@@ -232,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_localcloud(sub)
     _add_localcloud_admin(sub)
+    from provisioner import recover   # light: the SDKs load only when it runs
+    recover.add_parser(sub)
     return parser
 
 

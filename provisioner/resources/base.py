@@ -18,6 +18,7 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
 from provisioner import settings
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy, plan_diff
+from provisioner.resources import watchdog
 from provisioner.resources.args import COMPUTED_OUTPUTS
 from provisioner.resources.passwords import generate_password
 from provisioner.specs.common import AccountSpec, SpecError, validate_spec
@@ -85,14 +86,26 @@ class AccountProvider(ResourceProvider):
         fields = self.spec_model.model_fields
         return validate_spec(self.spec_model, {k: v for k, v in props.items() if k in fields})
 
-    def _identity(self, props: dict[str, Any]) -> AccountSpec:
+    def _identity(self, props: dict[str, Any], id_: str | None = None) -> AccountSpec:
         """The recorded account without re-validating it: read and delete must work even when
-        live values (say, a description changed out of band) break today's input rules."""
+        live values (say, a description changed out of band) break today's input rules.
+        With no recorded identity (a resource imported by id into the state), the id says it."""
         fields = self.spec_model.model_fields
-        return self.spec_model.model_construct(**{k: v for k, v in props.items() if k in fields})
+        values = {k: v for k, v in props.items() if k in fields}
+        if id_ and not (values.get("name") and values.get(self.instance_field)):
+            values.update(self.parse_id(id_))
+        return self.spec_model.model_construct(**values)
+
+    def parse_id(self, id_: str) -> dict[str, Any]:
+        """The inverse of resource_id: "instance:name" (LibraDB: "cluster:name@host")."""
+        instance, _, name = id_.partition(":")
+        return {self.instance_field: instance, "name": name}
 
     def _adapter(self, spec: AccountSpec) -> AccountAdapter:
         from provisioner.cloud.factory import adapter_for   # the SDKs load on first cloud call, not at preview
+        # In the provider process: exit if the engine dies, so an orphaned provider never keeps
+        # writing to the cloud behind the user's recovery (see watchdog.py).
+        watchdog.start()
         return adapter_for(self.product, settings.settings_for(self.product, spec.region))
 
     def _where(self, spec: AccountSpec) -> str:
@@ -198,7 +211,7 @@ class AccountProvider(ResourceProvider):
             adapter.set_privileges(instance_id, spec.name, host, current["privileges"], desired["privileges"])
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        spec = self._identity(props)
+        spec = self._identity(props, id_)
         try:
             live = self._adapter(spec).get_account(self.instance_id(spec), spec.name, self.host(spec))
         except CloudApiError as exc:
@@ -208,6 +221,8 @@ class AccountProvider(ResourceProvider):
         if live is None:
             return ReadResult(None, {})   # deleted out of band: refresh drops it, `up` recreates it
         outs = {k: v for k, v in props.items() if not k.startswith("__")}
+        if not (outs.get("name") and outs.get(self.instance_field)):   # imported by id alone
+            outs.update(self.parse_id(id_))
         outs.update(self.from_live(live))
         return ReadResult(id_, outs)
 

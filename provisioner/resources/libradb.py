@@ -62,6 +62,11 @@ class LibraDBAccountProvider(AccountProvider):
     def resource_id(self, spec: LibraDBAccountSpec) -> str:
         return f"{spec.cluster_id}:{spec.name}@{spec.host}"
 
+    def parse_id(self, id_: str) -> dict[str, Any]:
+        cluster_id, _, rest = id_.partition(":")
+        name, _, host = rest.rpartition("@") if "@" in rest else (rest, "", "%")
+        return {"cluster_id": cluster_id, "name": name, "host": host or "%"}
+
     def to_inputs(self, spec: LibraDBAccountSpec) -> dict[str, Any]:
         inputs = spec.model_dump(mode="json")
         inputs["privileges"] = spec.privileges.normalised()
