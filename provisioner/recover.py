@@ -217,10 +217,15 @@ def plan(deployment: dict[str, Any], lookup: Lookup, *, settle: float = 0.0,
             result.outcomes.append(Outcome(op["resource"]["urn"], "skipped", "not an account resource of this "
                                            "provisioner: resolve it with an interactive `pulumi refresh`"))
     looked: list[tuple[dict, Any, Any, Any]] = []
+    in_state = {(r.get("urn"), r.get("id")) for r in deployment.get("resources") or [] if not r.get("delete")}
     for op in creates:
         provider = _provider(op["resource"]["type"])
         inputs = {k: v for k, v in (op["resource"].get("inputs") or {}).items() if k != "password"}
         spec = provider._identity(inputs)
+        if (op["resource"]["urn"], provider.resource_id(spec)) in in_state:   # a later `up` made it
+            result.outcomes.append(Outcome(op["resource"]["urn"], "cleared", "already in the state",
+                                           provider.resource_id(spec)))
+            continue
         looked.append((op, provider, spec, lookup(provider, spec)))
     if settle > 0 and any(live is None for *_, live in looked):
         sleep(settle)   # a create sent just before the crash may still be landing: look again
@@ -249,11 +254,20 @@ def plan(deployment: dict[str, Any], lookup: Lookup, *, settle: float = 0.0,
         resource["outputs"]["password_generated"] = False
         resource.setdefault("created", now)
         resource.setdefault("modified", now)
-        for old in resources:   # the old half of an interrupted create-before-delete replacement
-            if old.get("urn") == urn and not old.get("delete"):
-                old["delete"] = True
-        resources.append(resource)
+        live_same_urn = [i for i, r in enumerate(resources) if r.get("urn") == urn and not r.get("delete")]
         why = "adopt=True" if diffs else "matches the interrupted create"
+        if live_same_urn:
+            # The URN is already taken by another account of ours: the old half of an interrupted
+            # create-before-delete replacement, or one a later `up` created. The state keeps that
+            # one; the recovered account goes in marked for deletion: the next `up` deletes it
+            # (re-creating it if the program still declares it) instead of leaking it.
+            resource["delete"] = True
+            resources.insert(live_same_urn[0], resource)
+            result.outcomes.append(Outcome(urn, "imported", f"exists and {why}, but the state already holds "
+                                           f"{resources[live_same_urn[0] + 1].get('id')} under this name: "
+                                           "recorded for deletion by the next `pulumi up`", rid))
+            continue
+        resources.append(resource)
         result.outcomes.append(Outcome(urn, "imported", f"exists and {why}: now in the state; `pulumi up` "
                                        "sets its password, description and privileges", rid))
     deployment["pending_operations"] = keep

@@ -115,12 +115,22 @@ def test_other_operations_and_types_are_left_alone():
     assert not result.changed
 
 
-def test_interrupted_replacement_marks_the_old_account_for_deletion():
+def test_a_recovered_account_whose_name_is_taken_in_the_state_is_recorded_for_deletion():
+    # An interrupted create-before-delete replacement: the old account is still the live resource.
     old = {"urn": rds("app")["resource"]["urn"], "type": RDS_TYPE, "id": "rm-0:app", "inputs": {}, "outputs": {}}
     live = LiveAccount(name="app", host="", description="orders")
     result = recover.plan(deployment(rds("app"), resources=[old]), lookup_from({"app": live}))
     states = [(r.get("id"), bool(r.get("delete"))) for r in result.deployment["resources"][1:]]
-    assert states == [("rm-0:app", True), ("rm-1:app", False)]
+    assert states == [("rm-1:app", True), ("rm-0:app", False)]
+    assert result.deployment["pending_operations"] == []
+
+
+def test_a_pending_create_that_a_later_up_completed_is_dropped_without_looking():
+    done = {"urn": rds("app")["resource"]["urn"], "type": RDS_TYPE, "id": "rm-1:app", "inputs": {}, "outputs": {}}
+    lookup = lookup_from({})
+    result = recover.plan(deployment(rds("app"), resources=[done]), lookup)
+    assert [(o.action, o.reason) for o in result.outcomes] == [("cleared", "already in the state")]
+    assert lookup.calls == [] and len(result.deployment["resources"]) == 2
 
 
 def test_ids_parse_back_to_identities():
