@@ -59,7 +59,11 @@ class RetryPolicy:
     wait_max: float = 30.0
     connect_timeout: float = 5.0     # s: SDK HTTP timeouts
     read_timeout: float = 30.0
-    list_ttl: float = 3.0            # s: account-list cache lifetime (cache.py)
+    # s: account-list and instance cache lifetime (cache.py). A provider process lives for one
+    # Pulumi operation and every write through it patches or drops its entry, so the TTL only
+    # bounds how long an out-of-band change made *during* the operation goes unseen; 3 s made a
+    # 300-account refresh list every cluster twice (docs/benchmarks.md).
+    list_ttl: float = 60.0
     batch_window: float = 0.04       # s: LibraDB create coalescing window (0 = off)
     batch_max: int = 20              # accounts per CreateLibraDBClusterAccounts call
 

@@ -18,7 +18,7 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
 from provisioner import settings
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy, plan_diff
-from provisioner.resources import watchdog
+from provisioner.resources import watchdog, workers
 from provisioner.resources.args import COMPUTED_OUTPUTS
 from provisioner.resources.passwords import generate_password
 from provisioner.specs.common import AccountSpec, SpecError, validate_spec
@@ -129,6 +129,7 @@ class AccountProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         settings.remember(req.config)
+        workers.lift_worker_limit()   # opt-in, provider process only
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         fields = self.spec_model.model_fields

@@ -1,0 +1,34 @@
+"""The opt-in worker limit: a running gRPC server's pool really runs more calls at once."""
+
+import threading
+from concurrent import futures
+
+import grpc
+
+from provisioner.resources import workers
+
+
+def test_raising_the_pool_lets_more_calls_run_at_once():
+    pool = futures.ThreadPoolExecutor(max_workers=4)
+    server = grpc.server(pool)
+    try:
+        assert workers.raise_server_pools(8) == 8
+        started, release = threading.Barrier(9), threading.Event()
+
+        def task():
+            started.wait(timeout=5)   # all eight must be running at the same time to pass
+            release.wait(timeout=5)
+
+        jobs = [pool.submit(task) for _ in range(8)]
+        started.wait(timeout=5)
+        release.set()
+        for job in jobs:
+            job.result(timeout=5)
+    finally:
+        server.stop(None)
+        pool.shutdown()
+
+
+def test_not_applied_outside_the_provider_process_or_without_the_knob():
+    assert workers.lift_worker_limit({}) is None
+    assert workers.lift_worker_limit({"PROVISIONER_PROVIDER_WORKERS": "16"}) is None   # pytest is not the provider
