@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test bench venv engine localcloud down preview clean
+.PHONY: up test bench venv engine localcloud down preview recover clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ up: venv engine localcloud
 
 preview: venv engine localcloud
 	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi preview --stack $(STACK) --diff --non-interactive
+
+# After an interrupted `pulumi up` (killed, cancelled): put the state right, then `make up`.
+recover: venv engine localcloud
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) $(VENV)/bin/provisioner recover --stack $(STACK)
 
 # Every test: unit, local cloud (through the official SDKs), provider level and end to end.
 test: venv engine
