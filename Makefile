@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test bench venv engine localcloud down preview recover clean
+.PHONY: up test bench venv engine localcloud down preview recover chaos clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ recover: venv engine localcloud
 # Every test: unit, local cloud (through the official SDKs), provider level and end to end.
 test: venv engine
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+# The chaos test at full size: 300 accounts under throttling, 5xx, dropped connections, jitter.
+chaos: venv engine
+	CHAOS_PER_TYPE=100 PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e/test_chaos.py
 
 bench: venv engine
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.run

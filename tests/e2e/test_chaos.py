@@ -19,6 +19,8 @@ import os
 from fleet import add_instances, assert_cloud_matches_state, cloud_accounts, evolve, export, fleet, state_keys
 
 SEED = int(os.environ.get("CHAOS_SEED", "20240611"))
+# 10 per type inside `make test`; `make chaos` runs the full-size version (100 per type, 300 accounts).
+PER_TYPE = int(os.environ.get("CHAOS_PER_TYPE", "10"))
 
 # Per cloud call: 20% throttled, 5% server errors (InternalError / bare HTTP 503), 2% dropped
 # connections (half before the cloud applied the call, half after: the write happened but the
@@ -50,7 +52,7 @@ def lost_responses(actions):
 def test_up_refresh_destroy_under_faults_leave_cloud_equal_to_state(stack):
     admin = stack.cloud.admin
     add_instances(admin)
-    declared = fleet(per_type=10)
+    declared = fleet(per_type=PER_TYPE)
     stack.declare(declared)
     admin.set_faults({**FAULTS, "scripted": lost_responses(WRITES_UP)})
     try:
