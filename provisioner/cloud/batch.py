@@ -1,14 +1,21 @@
-"""Coalesce calls that arrive together into one batch call.
+"""Coalesce calls that arrive together into one batch call, and split the batch on errors.
 
 The first submitter for a key opens a batch and waits `window` seconds (or until `max_items`
-have joined), then runs the batch in its own thread; the others block until their own item is
-resolved. `run(items)` must resolve every item; any item it leaves open gets its exception.
+have joined), then runs the batch in its own thread, under the latest of its members'
+deadlines; the others block until their own item is resolved. `run(items)` must resolve every
+item; any item it leaves open gets its exception.
+
+`send(items, call, split)` is the usual `run`: one call for every open item; on an error,
+`split` resolves the items the error settles and returns the ones to send again, so every caller
+gets its own result (LibraDB creates and deletes, provisioner/cloud/libradb.py).
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Any, Callable, Hashable
+
+from .retry import deadline_at
 
 
 class Item:
@@ -83,8 +90,11 @@ class Coalescer:
 
     @staticmethod
     def _run(run: Callable[[list[Item]], None], items: list[Item]) -> None:
+        deadlines = [it.deadline for it in items]
+        latest = None if None in deadlines else max(deadlines)   # type: ignore[type-var]
         try:
-            run(items)
+            with deadline_at(latest, replace=True):   # the leader's thread works for everyone
+                run(items)
         except BaseException as exc:  # never leave a follower blocked
             for it in items:
                 it.fail(exc)
@@ -93,3 +103,26 @@ class Coalescer:
         for it in items:
             if not it.resolved:
                 it.fail(RuntimeError("batch finished without a result for this item"))
+
+
+def send(items: list[Item], call: Callable[[list[Item]], Any],
+         split: Callable[[list[Item], Exception], list[Item]], *, result: Any = None,
+         errors: tuple[type[Exception], ...] = (Exception,)) -> None:
+    """Send the open items in one `call`; when it succeeds, every item sent gets `result`. When
+    it raises one of `errors`, `split(sent, error)` resolves what the error settles and returns
+    the items to send again: a shorter list each time (a batch that does not shrink fails)."""
+    pending = [it for it in items if not it.resolved]
+    while pending:
+        try:
+            call(pending)
+        except errors as err:
+            left = [it for it in split(pending, err) if not it.resolved]
+            if len(left) >= len(pending):
+                for it in left:
+                    it.fail(err)
+                return
+            pending = left
+            continue
+        for it in pending:
+            it.ok(result)
+        return

@@ -1,8 +1,8 @@
 """Tencent Cloud LibraDB (cynosdb 2019-01-07) accounts over tencentcloud-sdk-python.
 
 Identity is (name, host). Creates for one cluster that arrive together are coalesced into one
-CreateLibraDBClusterAccounts call (the API takes an array), and split again on a per-account
-error so every caller gets its own result. Privileges are not in the account list: they are
+CreateLibraDBClusterAccounts call, deletes into one DeleteLibraDBClusterAccounts call (both APIs
+take an array), and split again on a per-account error so every caller gets its own result. Privileges are not in the account list: they are
 fetched per account, lazily, only when asked for.
 """
 
@@ -17,9 +17,9 @@ from tencentcloud.cynosdb.v20190107 import models
 
 from . import errors
 from .base import CloudApiError, InstanceInfo, LiveAccount
-from .batch import Coalescer, Item
+from .batch import Coalescer, Item, send
 from .common import AccountMap, AdapterBase
-from .retry import current_deadline, deadline_at
+from .retry import current_deadline
 
 PAGE_SIZE = 100                 # DescribeLibraDBClusterAccounts Limit (the SDK documents (0,100])
 COALESCER = Coalescer()         # process-wide: threads of one provider process share batches
@@ -173,12 +173,18 @@ class LibraDBAdapter(AdapterBase):
 
     # --- writes ---------------------------------------------------------------------------------
 
+    def _coalesce(self, op: str, instance_id: str, payload: tuple[dict[str, Any], str | None],
+                  run: Callable[[list[Item]], None]) -> Any:
+        """Join this process's open batch of `op` ("create" | "delete") calls for the cluster, or
+        open one. payload: (account {"name", "host", ...}, password or None)."""
+        return COALESCER.submit((self.settings, instance_id, op), payload, run,
+                                window=self.policy.batch_window, max_items=self.policy.batch_max,
+                                deadline=current_deadline())
+
     def create_account(self, instance_id: str, account: dict[str, Any], password: str,
                        client_token: str | None = None) -> None:
-        COALESCER.submit((self.settings, instance_id), (dict(account), password),
-                         lambda items: self._create_batch(instance_id, items),
-                         window=self.policy.batch_window, max_items=self.policy.batch_max,
-                         deadline=current_deadline())
+        self._coalesce("create", instance_id, (dict(account), password),
+                       lambda items: self._create_batch(instance_id, items))
         privileges = normalize_privileges(account.get("privileges"))
         if not _is_empty(privileges):
             name, host = account["name"], account.get("host") or "%"
@@ -186,29 +192,19 @@ class LibraDBAdapter(AdapterBase):
                                 lambda: self._modify_privileges(instance_id, name, host, privileges))
 
     def _create_batch(self, instance_id: str, items: list[Item]) -> None:
-        deadlines = [it.deadline for it in items]
-        # The batch runs in the leader's thread: give it the longest of its members' deadlines.
-        with deadline_at(None if None in deadlines else max(deadlines), replace=True):  # type: ignore[type-var]
-            try:
-                self._create_pending(instance_id, list(items))
-            finally:
-                self._forget(instance_id)
+        try:
+            self._send_creates(instance_id, items)
+        finally:
+            self._forget(instance_id)
 
-    def _create_pending(self, instance_id: str, pending: list[Item]) -> None:
-        while pending:
-            try:
-                self._call("CreateLibraDBClusterAccounts",
-                           {"ClusterId": instance_id, "Accounts": [_new_account(it) for it in pending]},
-                           secrets=tuple(it.payload[1] for it in pending), wait_for=instance_id)
-            except CloudApiError as err:
-                pending = self._split(instance_id, pending, err)
-                continue
-            for it in pending:
-                it.ok()
-            return
+    def _send_creates(self, instance_id: str, items: list[Item]) -> None:
+        send(items, lambda pending: self._call(
+                 "CreateLibraDBClusterAccounts",
+                 {"ClusterId": instance_id, "Accounts": [_new_account(it) for it in pending]},
+                 secrets=tuple(it.payload[1] for it in pending), wait_for=instance_id),
+             lambda pending, err: self._split_creates(instance_id, pending, err), errors=(CloudApiError,))
 
-    def _split(self, instance_id: str, pending: list[Item], err: CloudApiError) -> list[Item]:
-        """Resolve what the error says about which accounts; return the ones still to create."""
+    def _split_creates(self, instance_id: str, pending: list[Item], err: CloudApiError) -> list[Item]:
         if err.kind == errors.EXISTS and err.after_transient:
             self._forget(instance_id)   # a list read before our create must not answer this
             live = self._accounts(instance_id, fresh=True)
@@ -221,6 +217,47 @@ class LibraDBAdapter(AdapterBase):
             left = [it for it in pending if not it.resolved]
             if len(left) < len(pending):
                 return left
+        return self._split(pending, err, lambda it: self._send_creates(instance_id, [it]))
+
+    def delete_account(self, instance_id: str, name: str, host: str = "%") -> bool:
+        host = host or "%"
+        deleted = self._coalesce("delete", instance_id, ({"name": name, "host": host}, None),
+                                 lambda items: self._send_deletes(instance_id, items))
+        self._remove(instance_id, name, host)
+        self.cache.drop(self._key(instance_id, "privileges", name, host))
+        return deleted
+
+    def _send_deletes(self, instance_id: str, items: list[Item]) -> None:
+        send(items, lambda pending: self._call(
+                 "DeleteLibraDBClusterAccounts",
+                 {"ClusterId": instance_id, "Accounts": _input_accounts(pending)}, wait_for=instance_id),
+             lambda pending, err: self._split_deletes(instance_id, pending, err),
+             result=True, errors=(CloudApiError,))
+
+    def _split_deletes(self, instance_id: str, pending: list[Item], err: CloudApiError) -> list[Item]:
+        """An account of the batch does not exist. The call is all-or-nothing, so either nothing
+        was deleted, or an attempt whose response was lost deleted them all: a fresh list tells."""
+        if err.kind != errors.ACCOUNT_NOT_FOUND:
+            return self._split(pending, err, lambda it: self._send_deletes(instance_id, [it]))
+        if len(pending) == 1:
+            pending[0].ok(err.after_transient)   # gone after a lost response: our first attempt did it
+            return []
+        self._forget(instance_id)
+        live = self._accounts(instance_id, fresh=True)
+        present = [it for it in pending if _identity(it) in live]
+        if len(present) == len(pending):   # the list disagrees with the error: each on its own
+            for it in pending:
+                self._send_deletes(instance_id, [it])
+            return []
+        ours = err.after_transient and not present   # all gone after a lost response: our doing
+        for it in pending:
+            if _identity(it) not in live:
+                it.ok(ours)
+        return present
+
+    def _split(self, pending: list[Item], err: CloudApiError, alone: Callable[[Item], None]) -> list[Item]:
+        """Resolve what the error says about which accounts (creates and deletes alike); return
+        the ones to send again. `alone(item)` sends one item on its own."""
         if len(pending) == 1:
             pending[0].fail(err)
             return []
@@ -232,30 +269,15 @@ class LibraDBAdapter(AdapterBase):
         index = errors.account_index(err)   # validation errors name the array position
         if index is not None and index < len(pending):
             offenders = [pending[index]]
-        else:                                # "exists" errors name the account
+        else:                                # "exists"/"not exist" errors name the account
             name = errors.account_named(err, {it.payload[0]["name"] for it in pending})
             offenders = [it for it in pending if it.payload[0]["name"] == name]
         if len(offenders) == 1:
             offenders[0].fail(err)
             return [it for it in pending if it is not offenders[0]]
         for it in pending:  # cannot tell who is at fault: one by one, each gets its own answer
-            self._create_pending(instance_id, [it])
+            alone(it)
         return []
-
-    def delete_account(self, instance_id: str, name: str, host: str = "%") -> bool:
-        host = host or "%"
-        try:
-            self._call("DeleteLibraDBClusterAccounts",
-                       {"ClusterId": instance_id, "Accounts": [{"AccountName": name, "Host": host}]},
-                       wait_for=instance_id)
-        except CloudApiError as err:
-            if err.kind != errors.ACCOUNT_NOT_FOUND:
-                raise
-            self._remove(instance_id, name, host)
-            return err.after_transient   # gone after a lost response: our first attempt did it
-        self._remove(instance_id, name, host)
-        self.cache.drop(self._key(instance_id, "privileges", name, host))
-        return True
 
     def set_password(self, instance_id: str, name: str, host: str, password: str) -> None:
         self._call("ResetLibraDBClusterAccountPassword",
@@ -298,6 +320,11 @@ class LibraDBAdapter(AdapterBase):
 def _identity(it: Item) -> tuple[str, str]:
     account = it.payload[0]
     return account["name"], account.get("host") or "%"
+
+
+def _input_accounts(items: list[Item]) -> list[dict[str, str]]:
+    """InputAccount for each item, every identity once."""
+    return [{"AccountName": name, "Host": host} for name, host in dict.fromkeys(_identity(it) for it in items)]
 
 
 def _new_account(it: Item) -> dict[str, Any]:

@@ -64,8 +64,8 @@ class RetryPolicy:
     # bounds how long an out-of-band change made *during* the operation goes unseen; 3 s made a
     # 300-account refresh list every cluster twice (docs/benchmarks.md).
     list_ttl: float = 60.0
-    batch_window: float = 0.04       # s: LibraDB create coalescing window (0 = off)
-    batch_max: int = 20              # accounts per CreateLibraDBClusterAccounts call
+    batch_window: float = 0.04       # s: LibraDB create/delete coalescing window (0 = off)
+    batch_max: int = 20              # accounts per Create/DeleteLibraDBClusterAccounts call (1 = off)
 
     ENV = {  # field -> environment variable
         "max_attempts": "PROVISIONER_CLOUD_MAX_ATTEMPTS",

@@ -38,13 +38,14 @@ def tc_error(code: str, message: str = "boom", request_id: str = "req-1") -> Ten
 
 
 class FakeLibraDBService:
-    """CreateLibraDBClusterAccounts / Describe* / ModifyPrivilege with the emulator's semantics."""
+    """Create/DeleteLibraDBClusterAccounts / Describe* / ModifyPrivilege with the emulator's semantics."""
 
     def __init__(self) -> None:
         self.accounts: dict[tuple[str, str], dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.lose_next_create_response = False
-        self.refuse_batches = False     # answer any multi-account create with an unattributable error
+        self.lose_next_delete_response = False
+        self.refuse_batches = False     # answer any multi-account create/delete with an unattributable error
         self.cluster_missing = False
         self._lock = threading.Lock()
 
@@ -97,9 +98,21 @@ class FakeLibraDBService:
         return dict(self.accounts[key]["privileges"])
 
     def DeleteLibraDBClusterAccounts(self, p: dict[str, Any]) -> dict[str, Any]:
-        for a in p["Accounts"]:
-            if self.accounts.pop((a["AccountName"], a["Host"]), None) is None:
-                raise tc_error("InvalidParameterValue.AccountNotExistError", "The account does not exist.")
+        """All-or-nothing, like the emulator: the first missing account (sorted) fails the call."""
+        if self.cluster_missing:
+            raise tc_error("ResourceNotFound.ClusterNotFoundError", f"The cluster {p['ClusterId']} does not exist.")
+        if self.refuse_batches and len(p["Accounts"]) > 1:
+            raise tc_error("FailedOperation.OperationFailedError", "Operation failed, please retry later.")
+        targets = {(a["AccountName"], a["Host"]) for a in p["Accounts"]}
+        for name, host in sorted(targets):
+            if (name, host) not in self.accounts:
+                raise tc_error("InvalidParameterValue.AccountNotExistError",
+                               f"The account '{name}'@'{host}' does not exist on cluster {p['ClusterId']}.")
+        for key in targets:
+            del self.accounts[key]
+        if self.lose_next_delete_response:
+            self.lose_next_delete_response = False
+            raise tc_error("ClientNetworkError", "('Connection aborted.', RemoteDisconnected())", None)
         return {}
 
 

@@ -1,5 +1,5 @@
-"""LibraDB create coalescing with a fake service: several threads, one call; per-account errors
-split so each caller gets its own precise result; lost responses recognised."""
+"""LibraDB create and delete coalescing with a fake service: several threads, one call;
+per-account errors split so each caller gets its own precise result; lost responses recognised."""
 
 from __future__ import annotations
 
@@ -119,6 +119,131 @@ def test_privileges_applied_after_create_and_rolled_back_on_failure(request):
     with pytest.raises(CloudApiError):
         adapter.create_account("c-1", {"name": "q", "host": "%", "privileges": {"global": ["PROCESS"]}}, GOOD)
     assert ("q", "%") not in svc.accounts     # the failed create left nothing behind
+
+
+# --- deletes ---------------------------------------------------------------------------------------
+
+def add(svc, *names):
+    for n in names:
+        svc.accounts[(n, "%")] = {"AccountName": n, "Host": "%", "Description": "", "privileges": {}}
+
+
+def delete_concurrently(adapter, names):
+    """Returns {name: True | False | CloudApiError}."""
+    results: dict[str, object] = {}
+    start = threading.Barrier(len(names))
+
+    def run(name):
+        start.wait()
+        try:
+            results[name] = adapter.delete_account("c-1", name, "%")
+        except CloudApiError as err:
+            results[name] = err
+    threads = [threading.Thread(target=run, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_concurrent_deletes_go_out_in_one_call(request):
+    svc = FakeLibraDBService()
+    add(svc, "d0", "d1", "d2", "d3", "keep")
+    adapter = FakeLibraDBAdapter(svc, policy(4), tag=request.node.name)
+    assert adapter.get_account("c-1", "d0", "%", privileges=False) is not None   # the list is cached
+    results = delete_concurrently(adapter, [f"d{i}" for i in range(4)])
+    assert results == {f"d{i}": True for i in range(4)}
+    assert svc.count("DeleteLibraDBClusterAccounts") == 1
+    assert sorted(a["AccountName"] for a in svc.calls[-1][1]["Accounts"]) == ["d0", "d1", "d2", "d3"]
+    assert list(svc.accounts) == [("keep", "%")]
+    # the cached list was patched, not re-read
+    assert set(adapter.list_accounts("c-1")) == {("keep", "%")}
+    assert svc.count("DescribeLibraDBClusterAccounts") == 1
+
+
+def test_an_account_already_gone_is_false_and_the_others_are_deleted(request):
+    svc = FakeLibraDBService()
+    add(svc, "a", "c")                    # "b" is already gone: the batch fails as a whole
+    adapter = FakeLibraDBAdapter(svc, policy(3), tag=request.node.name)
+    results = delete_concurrently(adapter, ["a", "b", "c"])
+    assert results == {"a": True, "b": False, "c": True}
+    assert svc.accounts == {}
+    # the batch, one fresh list to see who is missing, the batch without "b"
+    assert [a for a, _ in svc.calls] == ["DeleteLibraDBClusterAccounts", "DescribeLibraDBClusterAccounts",
+                                         "DeleteLibraDBClusterAccounts"]
+    assert sorted(x["AccountName"] for x in svc.calls[-1][1]["Accounts"]) == ["a", "c"]
+
+
+def test_every_account_already_gone_is_false_for_each(request):
+    svc = FakeLibraDBService()
+    adapter = FakeLibraDBAdapter(svc, policy(2), tag=request.node.name)
+    assert delete_concurrently(adapter, ["x", "y"]) == {"x": False, "y": False}
+    assert svc.count("DeleteLibraDBClusterAccounts") == 1
+
+
+def test_a_lost_delete_response_is_success_for_the_whole_batch(request):
+    svc = FakeLibraDBService()
+    add(svc, "a", "b", "c")
+    svc.lose_next_delete_response = True   # applied, then the connection drops
+    adapter = FakeLibraDBAdapter(svc, policy(3), tag=request.node.name)
+    assert delete_concurrently(adapter, ["a", "b", "c"]) == {"a": True, "b": True, "c": True}
+    # applied + lost, retried -> "not exist", then one Describe: all gone, so our first attempt did it
+    assert svc.count("DeleteLibraDBClusterAccounts") == 2
+    assert svc.count("DescribeLibraDBClusterAccounts") == 1
+
+
+def test_a_lost_single_delete_response_is_success(request):
+    svc = FakeLibraDBService()
+    add(svc, "a")
+    svc.lose_next_delete_response = True
+    adapter = FakeLibraDBAdapter(svc, policy(1), tag=request.node.name)
+    assert adapter.delete_account("c-1", "a", "%") is True
+    assert adapter.delete_account("c-1", "a", "%") is False
+    assert svc.count("DescribeLibraDBClusterAccounts") == 0   # the error says it all for one account
+
+
+def test_delete_cluster_level_error_fails_everyone_with_one_call(request):
+    svc = FakeLibraDBService()
+    add(svc, "a", "b")
+    svc.cluster_missing = True
+    adapter = FakeLibraDBAdapter(svc, policy(2), tag=request.node.name)
+    results = delete_concurrently(adapter, ["a", "b"])
+    assert all(isinstance(e, CloudApiError) and e.kind == errors.NOT_FOUND for e in results.values())
+    assert svc.count("DeleteLibraDBClusterAccounts") == 1
+
+
+def test_unattributable_delete_error_falls_back_to_one_by_one(request):
+    svc = FakeLibraDBService()
+    add(svc, "a", "c")
+    svc.refuse_batches = True
+    adapter = FakeLibraDBAdapter(svc, policy(3), tag=request.node.name)
+    assert delete_concurrently(adapter, ["a", "b", "c"]) == {"a": True, "b": False, "c": True}
+    assert svc.count("DeleteLibraDBClusterAccounts") == 4
+
+
+def test_creates_and_deletes_never_share_a_batch(request):
+    svc = FakeLibraDBService()
+    add(svc, "old")
+    adapter = FakeLibraDBAdapter(svc, RetryPolicy(batch_window=0.2, batch_max=2, base_delay=0.0),
+                                 tag=request.node.name)
+    start = threading.Barrier(2)
+    out = {}
+
+    def create():
+        start.wait()
+        out["create"] = adapter.create_account("c-1", {"name": "new", "host": "%"}, GOOD)
+
+    def delete():
+        start.wait()
+        out["delete"] = adapter.delete_account("c-1", "old", "%")
+    threads = [threading.Thread(target=create), threading.Thread(target=delete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert out == {"create": None, "delete": True}
+    assert list(svc.accounts) == [("new", "%")]
 
 
 def test_coalescer_resolves_everyone_even_if_run_raises():

@@ -1,5 +1,5 @@
 """The three adapters through the real SDKs against the local cloud: CRUD, paging, read caching,
-LibraDB create coalescing, throttling, waiting for a Running instance, lost responses."""
+LibraDB create and delete coalescing, throttling, waiting for a Running instance, lost responses."""
 
 from __future__ import annotations
 
@@ -172,6 +172,59 @@ def test_libradb_batch_errors_reach_only_their_account(localcloud, adapter):
     assert results["taken"].code == "InvalidParameterValue.AccountAlreadyExistError"
     names = {x["name"] for x in localcloud.admin.accounts("libradb", LIBRA)}
     assert names == {"ok1", "ok2", "taken"}
+
+
+# --- LibraDB delete coalescing -------------------------------------------------------------------
+
+def _delete_concurrently(a, names):
+    results: dict[str, object] = {}
+    start = threading.Barrier(len(names))
+
+    def run(name):
+        start.wait()
+        try:
+            results[name] = a.delete_account(LIBRA, name, "%")
+        except CloudApiError as err:
+            results[name] = err
+    threads = [threading.Thread(target=run, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_libradb_concurrent_deletes_are_one_call(localcloud, adapter):
+    for i in range(5):
+        localcloud.admin.add_account("libradb", LIBRA, f"d{i}", PW)
+    a = adapter("libradb", batch_window=10.0, batch_max=4)   # closes as soon as all four joined
+    assert _delete_concurrently(a, [f"d{i}" for i in range(4)]) == {f"d{i}": True for i in range(4)}
+    assert calls(localcloud, "libradb:DeleteLibraDBClusterAccounts") == 1
+    assert [x["name"] for x in localcloud.admin.accounts("libradb", LIBRA)] == ["d4"]
+
+
+def test_libradb_batched_delete_of_an_account_already_gone(localcloud, adapter):
+    for name in ("a", "c", "d"):
+        localcloud.admin.add_account("libradb", LIBRA, name, PW)
+    a = adapter("libradb", batch_window=10.0, batch_max=4)
+    assert _delete_concurrently(a, ["a", "b", "c", "d"]) == {"a": True, "b": False, "c": True, "d": True}
+    assert localcloud.admin.accounts("libradb", LIBRA) == []
+    # all-or-nothing: the batch fails on "b", a fresh list shows who is missing, the rest goes again
+    assert calls(localcloud, "libradb:DeleteLibraDBClusterAccounts") == 2
+    assert calls(localcloud, "libradb:DeleteLibraDBClusterAccounts", "InvalidParameterValue.AccountNotExistError") == 1
+    assert calls(localcloud, "libradb:DescribeLibraDBClusterAccounts") == 1
+
+
+@pytest.mark.parametrize("mode", ["reset", "truncate"])
+def test_libradb_batched_delete_with_its_response_lost_succeeds(localcloud, adapter, mode):
+    for i in range(3):
+        localcloud.admin.add_account("libradb", LIBRA, f"d{i}", PW)
+    localcloud.admin.script({"match": "libradb:DeleteLibraDBClusterAccounts", "count": 1,
+                             "fault": "drop_after", "drop_mode": mode})
+    a = adapter("libradb", batch_window=10.0, batch_max=3)
+    assert _delete_concurrently(a, ["d0", "d1", "d2"]) == {"d0": True, "d1": True, "d2": True}
+    assert localcloud.admin.accounts("libradb", LIBRA) == []
+    assert calls(localcloud, "libradb:DeleteLibraDBClusterAccounts", "DROP_AFTER") == 1
 
 
 # --- throttling, waiting, lost responses -----------------------------------------------------------
