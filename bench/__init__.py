@@ -6,7 +6,7 @@ Modules:
   cloud      the local cloud as a subprocess (rate limits on, latency with jitter)
   engine     one Pulumi project + file backend driven through the `pulumi` CLI; plugin shims;
              the provider-process watcher (peak memory, CPU)
-  launcher   the bench-only dynamic-provider launcher (worker count, naive-cache switch)
+  launcher   the bench-only dynamic-provider launcher (worker count)
   startup    provider start-up and import timings
   floors     the rate-limit floor of a phase
   report     the tables

@@ -2,16 +2,21 @@
 
 Run by the bench's own `pulumi-resource-pulumi-python` shim (engine.py) as
 `python -u bench/launcher.py ARGS...`, in place of `python -u -m pulumi.dynamic ARGS...`.
-Nothing here is used outside the benchmark. Environment switches:
+Nothing here is used outside the benchmark. Environment switch:
 
   PROVISIONER_PROVIDER_WORKERS=N     the gRPC server's thread pool gets N workers instead of the
                                      hard-coded 4 (pulumi/dynamic/__main__.py: ThreadPoolExecutor(max_workers=4));
                                      only the pool handed to grpc.server() is replaced, not
                                      the pools the adapters create themselves
-  PROVISIONER_BENCH_NO_SINGLE_FLIGHT=1
-                                     naive baseline: a cache read with TTL <= 0 always does its
-                                     own fetch (provisioner/cloud/cache.py otherwise lets
-                                     concurrent reads join a fetch in flight even with TTL 0)
+
+Why not the product's own PROVISIONER_PROVIDER_WORKERS (provisioner/resources/workers.py)? It
+raises the running pool's limit when the first resource call configures the provider. In `up`
+that is an early Check, so later calls get the extra threads; in `refresh` and `destroy` the
+engine's whole first burst of Read/Delete calls is already queued behind the 4 threads by then,
+and ThreadPoolExecutor only starts a thread on a submit that finds no idle permit, so the
+provider stays at 4 concurrent calls (measured: 14 provider threads instead of 18-25, see
+docs/benchmarks.md). Replacing the pool before the server starts has no such gap. The product
+knob still runs in this process and finds the pool already at N (a no-op).
 """
 
 from __future__ import annotations
@@ -41,27 +46,10 @@ def _patch_workers(workers: int) -> None:
     grpc.server = server
 
 
-def _patch_single_flight() -> None:
-    import copy
-
-    from provisioner.cloud import cache
-
-    original = cache.SingleFlightCache.get
-
-    def get(self, key, fetch, ttl, *, fresh=False):
-        if ttl <= 0:
-            return copy.deepcopy(fetch())
-        return original(self, key, fetch, ttl, fresh=fresh)
-
-    cache.SingleFlightCache.get = get
-
-
 def main() -> None:
     workers = int(os.environ.get("PROVISIONER_PROVIDER_WORKERS") or 0)
     if workers > 0:
         _patch_workers(workers)
-    if os.environ.get("PROVISIONER_BENCH_NO_SINGLE_FLIGHT") == "1":
-        _patch_single_flight()
     sys.argv[0] = "pulumi.dynamic"
     runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
 

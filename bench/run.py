@@ -5,11 +5,12 @@ side by side. See docs/benchmarks.md.
 Variants (each gets a fresh local cloud, project, file backend and stack), run in each engine
 mode (engine defaults; PULUMI_SKIP_CHECKPOINTS=true):
   ours       the product as shipped: default knobs, the official plugin script
-  naive      no account-list cache (PROVISIONER_CLOUD_LIST_TTL=0 and no sharing of in-flight
-             reads, via the bench launcher), one account per LibraDB create call
-             (PROVISIONER_LIBRADB_BATCH_MAX=1)
-  workers*   ours, with the provider server's 4 gRPC worker threads lifted (bench launcher),
-             at the engine's default --parallel and at --parallel = workers
+  naive      no cache at all (PROVISIONER_CLOUD_LIST_TTL=-1: every read makes its own call), one
+             account per LibraDB create and delete call (PROVISIONER_LIBRADB_BATCH_MAX=1); the
+             official plugin script
+  workers*   ours, with the provider server's 4 gRPC worker threads lifted (bench launcher: the
+             pool is replaced before the server starts; launcher.py says why not the product's
+             PROVISIONER_PROVIDER_WORKERS), at the engine's default --parallel and at --parallel = workers
 In the last mode only: ours with a 60 s list TTL, ours with the accounts declared cluster by
 cluster, and a reference run on a cloud with no latency and no rate limits.
 """
@@ -250,8 +251,7 @@ MODES = {
     "default": ("engine defaults", {}),
     "nockpt": ("engine with PULUMI_SKIP_CHECKPOINTS=true", {"PULUMI_SKIP_CHECKPOINTS": "true"}),
 }
-NAIVE_ENV = {"PROVISIONER_CLOUD_LIST_TTL": "0", "PROVISIONER_LIBRADB_BATCH_MAX": "1",
-             "PROVISIONER_BENCH_NO_SINGLE_FLIGHT": "1"}
+NAIVE_ENV = {"PROVISIONER_CLOUD_LIST_TTL": "-1", "PROVISIONER_LIBRADB_BATCH_MAX": "1"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -337,9 +337,9 @@ def main(argv: list[str] | None = None) -> int:
                     workload.generate(args.baseline_accounts, args.clusters, args.order)
                 key = f"{mode}/naive"
                 variants[key] = run_variant(
-                    key, "naive", "one Describe per read (list TTL 0, no shared in-flight reads), "
-                    f"one account per LibraDB create call; {mode_label}", bw, args.phases, engine_bin, tmp, args,
-                    {**mode_env, **NAIVE_ENV}, launcher=True, parallel=None)
+                    key, "naive", "one Describe per read (list TTL -1: no cache at all), "
+                    f"one account per LibraDB create and delete call; {mode_label}", bw, args.phases, engine_bin,
+                    tmp, args, {**mode_env, **NAIVE_ENV}, launcher=False, parallel=None)
                 group["baseline"] = key
             if not args.skip_workers:
                 env = {**mode_env, "PROVISIONER_PROVIDER_WORKERS": str(args.workers)}

@@ -6,6 +6,9 @@ Pulumi refresh calls read() once per resource, four at a time, in one provider p
 starting their own (also with fresh=True). Writes through an adapter patch or drop the entry and bump its generation,
 so a fetch that started before the write can never store its (stale) answer.
 Values handed out are deep copies: callers may mutate them freely.
+
+TTL 0 keeps no value between reads but still lets concurrent reads share one fetch in flight; a
+negative TTL (PROVISIONER_CLOUD_LIST_TTL=-1) turns the cache off: every read makes its own fetch.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class SingleFlightCache:
         self._entries: dict[Hashable, _Entry] = {}
 
     def get(self, key: Hashable, fetch: Callable[[], Any], ttl: float, *, fresh: bool = False) -> Any:
+        if ttl < 0:   # no cache at all: nothing stored, nothing shared
+            return copy.deepcopy(fetch())
         with self._lock:
             entry = self._entries.setdefault(key, _Entry())
             now = self.clock.monotonic()

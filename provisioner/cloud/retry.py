@@ -62,7 +62,9 @@ class RetryPolicy:
     # s: account-list and instance cache lifetime (cache.py). A provider process lives for one
     # Pulumi operation and every write through it patches or drops its entry, so the TTL only
     # bounds how long an out-of-band change made *during* the operation goes unseen; 3 s made a
-    # 300-account refresh list every cluster twice (docs/benchmarks.md).
+    # 300-account refresh list every cluster twice (docs/benchmarks.md). 0 = keep nothing between
+    # reads, but concurrent reads still share one fetch in flight; negative (-1) = no cache at
+    # all: every read makes its own call.
     list_ttl: float = 60.0
     batch_window: float = 0.04       # s: LibraDB create/delete coalescing window (0 = off)
     batch_max: int = 20              # accounts per Create/DeleteLibraDBClusterAccounts call (1 = off)

@@ -119,3 +119,59 @@ def test_fresh_joins_a_fetch_in_flight_but_never_one_from_before_a_write():
     assert out == [1, 1] and len(fetches) == 1
     cache.drop("k")   # after a write, fresh must fetch again
     assert cache.get("k", lambda: "new", ttl=5, fresh=True) == "new"
+
+
+def _concurrent_gets(cache, ttl, n=4):
+    """n reads of one key while the first fetch is still running; returns how many fetches ran."""
+    fetches, lock = [], threading.Lock()
+    all_in = threading.Barrier(n, timeout=10)
+
+    def fetch():
+        with lock:
+            fetches.append(1)
+        all_in.wait()   # passes only if n fetches run at the same time: nobody joined another
+        return {"a": 1}
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get("k", fetch, ttl=ttl))) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert results == [{"a": 1}] * n
+    return len(fetches)
+
+
+def test_negative_ttl_is_no_cache_at_all():
+    cache = SingleFlightCache(FakeClock())
+    assert _concurrent_gets(cache, ttl=-1) == 4           # concurrent reads do not share a fetch
+    n = iter(range(100))
+    assert [cache.get("k", lambda: next(n), ttl=-1) for _ in range(3)] == [0, 1, 2]   # nothing stored
+    cache.put("k", "stored")                                # writes leave nothing to read either
+    assert cache.get("k", lambda: "fetched", ttl=-1) == "fetched"
+
+
+def test_ttl_zero_stores_nothing_but_shares_a_fetch_in_flight():
+    cache = SingleFlightCache(FakeClock())
+    entered, release = threading.Event(), threading.Event()
+    fetches = []
+
+    def slow():
+        fetches.append(1)
+        entered.set()
+        release.wait(10)
+        return len(fetches)
+    out = []
+    t = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=0)))
+    t.start()
+    assert entered.wait(10)
+    joiner = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=0)))
+    joiner.start()
+    flight = cache._entries["k"].flight
+    deadline = time.monotonic() + 10
+    while flight.waiters < 1 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    release.set()
+    t.join()
+    joiner.join()
+    assert out == [1, 1] and len(fetches) == 1
+    assert cache.get("k", lambda: "again", ttl=0) == "again"   # nothing kept between reads

@@ -9,7 +9,7 @@ import pytest
 
 from provisioner.cloud import errors
 from provisioner.cloud.base import CloudApiError
-from provisioner.cloud.retry import COUNTERS, deadline_in
+from provisioner.cloud.retry import COUNTERS, RetryPolicy, deadline_in
 
 LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"
 PW, PW2 = "Passw0rd!x", "N3w-Passw0rd"
@@ -131,6 +131,34 @@ def test_concurrent_reads_cost_one_describe(localcloud, adapter, product, instan
     assert calls(localcloud, f"{product}:{action}") == 1
     assert a.get_account(instance, "u1", host, fresh=True, privileges=False).description == "changed"
     assert calls(localcloud, f"{product}:{action}") == 2
+
+
+@pytest.mark.parametrize("product,instance", [("rds", RDS), ("libradb", LIBRA)])
+def test_list_ttl_minus_one_is_one_describe_per_read(localcloud, adapter, product, instance):
+    """PROVISIONER_CLOUD_LIST_TTL=-1: no cache at all, not even a fetch shared by concurrent reads."""
+    for i in range(8):
+        localcloud.store.insert_account(_account(product, instance, f"u{i}"))
+    host = "%" if product == "libradb" else ""
+    a = adapter(product, list_ttl=RetryPolicy.from_env({"PROVISIONER_CLOUD_LIST_TTL": "-1"}).list_ttl)
+    start = threading.Barrier(4)
+    found = []
+
+    def read(names):
+        start.wait()
+        for n in names:
+            found.append(a.get_account(instance, n, host, privileges=False))
+    threads = [threading.Thread(target=read, args=([f"u{i}", f"u{i + 4}"],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(found) == 8 and all(found)
+    action = "DescribeLibraDBClusterAccounts" if product == "libradb" else "DescribeAccounts"
+    assert calls(localcloud, f"{product}:{action}") == 8
+    a.describe_instance(instance)
+    a.describe_instance(instance)
+    describe = "DescribeLibraDBClusters" if product == "libradb" else "DescribeDBInstanceAttribute"
+    assert calls(localcloud, f"{product}:{describe}") == 2
 
 
 # --- LibraDB create coalescing -------------------------------------------------------------------
