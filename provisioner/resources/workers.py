@@ -36,7 +36,12 @@ def raise_server_pools(workers: int) -> int | None:
     for state in (o for o in gc.get_objects() if isinstance(o, _ServerState)):
         pool = getattr(state, "thread_pool", None)
         if isinstance(pool, ThreadPoolExecutor) and pool._max_workers < workers:
-            pool._max_workers = workers
+            with pool._shutdown_lock:
+                pool._max_workers = workers
+                # Calls already queued (the engine's first burst) would wait for the four busy
+                # threads: start the extra threads now; each takes work from the queue.
+                for _ in range(workers):
+                    pool._adjust_thread_count()
             raised = workers
     if raised:
         log.info("provider worker threads raised to %d", raised)

@@ -8,18 +8,18 @@ import grpc
 from provisioner.resources import workers
 
 
-def test_raising_the_pool_lets_more_calls_run_at_once():
+def test_raising_the_pool_runs_calls_already_queued_at_once():
     pool = futures.ThreadPoolExecutor(max_workers=4)
     server = grpc.server(pool)
     try:
-        assert workers.raise_server_pools(8) == 8
         started, release = threading.Barrier(9), threading.Event()
 
         def task():
             started.wait(timeout=5)   # all eight must be running at the same time to pass
             release.wait(timeout=5)
 
-        jobs = [pool.submit(task) for _ in range(8)]
+        jobs = [pool.submit(task) for _ in range(8)]   # four run, four wait in the queue
+        assert workers.raise_server_pools(8) == 8
         started.wait(timeout=5)
         release.set()
         for job in jobs:
