@@ -56,7 +56,7 @@ test: venv engine
 
 # The chaos test at full size: 300 accounts under throttling, 5xx, dropped connections, jitter.
 chaos: venv engine
-	CHAOS_PER_TYPE=100 PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e/test_chaos.py
+	CHAOS_PER_TYPE=100 PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -rP -p no:cacheprovider tests/e2e/test_chaos.py
 
 bench: venv engine
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.run

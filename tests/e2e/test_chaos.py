@@ -59,6 +59,8 @@ def test_up_refresh_destroy_under_faults_leave_cloud_equal_to_state(stack):
         up = stack.up()
         assert "failed" not in up.stdout.lower(), up.stdout
         counters = admin.counters()
+        print(f"up of {len(declared)} accounts: {sum(c['total'] for c in counters['calls'].values())} cloud calls, "
+              f"injected faults {counters['injected']}")
         # The faults did happen, including lost responses after the write was applied.
         assert counters["injected"].get("random:throttle", 0) > 0, counters["injected"]
         for action in WRITES_UP:
