@@ -135,8 +135,7 @@ class AccountProvider(ResourceProvider):
         fields = self.spec_model.model_fields
         unknown = {k for k, v in news.items() if v == UNKNOWN}
         data = {k: v for k, v in news.items() if k in fields and k not in unknown}
-        unexpected = sorted(k for k in news if k not in fields and not k.startswith("__") and k not in COMPUTED_OUTPUTS
-                            and k != "password")
+        unexpected = sorted(k for k in news if k not in fields and not k.startswith("__") and k not in COMPUTED_OUTPUTS)
         try:
             spec = validate_spec(self.spec_model, data)
         except SpecError as exc:
