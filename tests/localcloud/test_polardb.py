@@ -4,33 +4,16 @@ codes to rules."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 from alibabacloud_polardb20170801 import models as m
 from alibabacloud_polardb20170801.client import Client
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-from provisioner.localcloud.store import Account, Instance
+from alibaba_support import PASSWORD, add_instance, expect
+
+from provisioner.localcloud.store import Account
 
 CLUSTER = "pc-localmysql01"
-PASSWORD = "Secr3t!pass#1"
-
-
-def expect(code: str, status: int, fn, *args, **kwargs) -> ClientException:
-    """The call fails with this code and status, the body carries a RequestId, and no password
-    it sent (plain or URL-encoded) comes back."""
-    with pytest.raises(ClientException) as info:
-        fn(*args, **kwargs)
-    err = info.value
-    assert (err.code, err.status_code) == (code, status), err.data
-    assert err.data["RequestId"] and err.data["Code"] == code
-    sent = [PASSWORD, kwargs.get("password")] + [v for a in args if hasattr(a, "to_map")
-                                                 for k, v in a.to_map().items() if "Password" in k]
-    for secret in filter(None, sent):
-        assert secret not in str(err.data) and quote(secret, safe="") not in str(err.data)
-    return err
 
 
 def create(polar: Client, name: str = "app_user", cluster: str = CLUSTER, **kw):
@@ -45,12 +28,6 @@ def accounts(polar: Client, cluster: str = CLUSTER, **kw):
 def grant(polar: Client, dbs: str, privs: str, name: str = "app_user", cluster: str = CLUSTER):
     return polar.grant_account_privilege(m.GrantAccountPrivilegeRequest(
         dbcluster_id=cluster, account_name=name, dbname=dbs, account_privilege=privs))
-
-
-def add_cluster(localcloud, **kw) -> Instance:
-    inst = Instance(product="polardb", region="cn-hangzhou", **kw)
-    localcloud.store.put_instance(inst)
-    return inst
 
 
 # --- the happy paths ---------------------------------------------------------------------------
@@ -131,7 +108,7 @@ def test_one_super_account_on_mysql_and_normal_only_privileges(localcloud, polar
     expect("OperationDenied.AccountType", 403, create, polardb_client, "boss2", account_type="Super")
     expect("OperationDenied.AccountType", 403, create, polardb_client, "other", dbname="inventory")  # Super + DBName
     expect("OperationDenied.AccountType", 403, grant, polardb_client, "inventory", "ReadWrite", "boss")
-    add_cluster(localcloud, id="pc-localpg01", engine="PostgreSQL", version="14", databases=["app"])
+    add_instance(localcloud, "polardb", id="pc-localpg01", engine="PostgreSQL", version="14", databases=["app"])
     create(polardb_client, "pg_one", "pc-localpg01")
     create(polardb_client, "pg_two", "pc-localpg01")   # PostgreSQL: several Super accounts
     create(polardb_client, "pg_app", "pc-localpg01", account_type="Normal")
@@ -186,7 +163,7 @@ def test_locked_and_not_running_clusters(localcloud, polardb_client):
 
 
 def test_account_quota(localcloud, polardb_client):
-    add_cluster(localcloud, id="pc-tiny", engine="MySQL", version="8.0", account_quota=1)
+    add_instance(localcloud, "polardb", id="pc-tiny", engine="MySQL", version="8.0", account_quota=1)
     create(polardb_client, cluster="pc-tiny")
     expect("QuotaExceeded.AccountName", 403, create, polardb_client, "second", "pc-tiny", account_type="Normal")
 
@@ -202,7 +179,7 @@ def test_describe_db_cluster_attribute(localcloud, polardb_client):
 
 
 def test_describe_db_clusters(localcloud, polardb_client):
-    add_cluster(localcloud, id="pc-localpg01", engine="PostgreSQL", version="14")
+    add_instance(localcloud, "polardb", id="pc-localpg01", engine="PostgreSQL", version="14")
     body = polardb_client.describe_dbclusters(m.DescribeDBClustersRequest(region_id="cn-hangzhou")).body
     assert (body.total_record_count, body.page_record_count, body.page_number) == (2, 2, 1)
     mysql = polardb_client.describe_dbclusters(m.DescribeDBClustersRequest(region_id="cn-hangzhou", dbtype="MySQL"))

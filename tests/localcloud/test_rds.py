@@ -4,33 +4,16 @@ codes to rules."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 from alibabacloud_rds20140815 import models as m
 from alibabacloud_rds20140815.client import Client
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
+
+from alibaba_support import PASSWORD, add_instance, expect
 
 from provisioner.localcloud.store import Account, Instance
 
 MYSQL80, MYSQL56, PG = "rm-localmysql80", "rm-localmysql56", "pgm-localpg14"
-PASSWORD = "Secr3t!pass#1"
-
-
-def expect(code: str, status: int, fn, *args, **kwargs) -> ClientException:
-    """The call fails with this code and status, the body carries a RequestId, and no password
-    it sent (plain or URL-encoded) comes back."""
-    with pytest.raises(ClientException) as info:
-        fn(*args, **kwargs)
-    err = info.value
-    assert (err.code, err.status_code) == (code, status), err.data
-    assert err.data["RequestId"] and err.data["Code"] == code
-    sent = [PASSWORD, kwargs.get("password")] + [v for a in args if hasattr(a, "to_map")
-                                                 for k, v in a.to_map().items() if "Password" in k]
-    for secret in filter(None, sent):
-        assert secret not in str(err.data) and quote(secret, safe="") not in str(err.data)
-    return err
 
 
 def create(rds: Client, name: str = "app_user", instance: str = MYSQL80, **kw):
@@ -45,12 +28,6 @@ def describe(rds: Client, instance: str = MYSQL80, **kw):
 def grant(rds: Client, dbs: str, privs: str, name: str = "app_user", instance: str = MYSQL80):
     return rds.grant_account_privilege(m.GrantAccountPrivilegeRequest(
         dbinstance_id=instance, account_name=name, dbname=dbs, account_privilege=privs))
-
-
-def add_instance(localcloud, **kw) -> Instance:
-    inst = Instance(product="rds", region="cn-hangzhou", **kw)
-    localcloud.store.put_instance(inst)
-    return inst
 
 
 # --- the happy paths ---------------------------------------------------------------------------
@@ -108,7 +85,7 @@ def test_privileged_accounts_per_engine(localcloud, rds_client):
     create(rds_client, "pg_admin1", PG, account_type="Super")   # PostgreSQL: several allowed
     create(rds_client, "pg_admin2", PG, account_type="Super")
     expect("InvalidEngineVersion.NotSupported", 400, create, rds_client, "sa_user", account_type="Sysadmin")
-    add_instance(localcloud, id="rm-localmssql", engine="SQLServer", version="2019_std_ha", databases=["erp"])
+    add_instance(localcloud, "rds", id="rm-localmssql", engine="SQLServer", version="2019_std_ha", databases=["erp"])
     create(rds_client, "sa_user", "rm-localmssql", account_type="Sysadmin")
     expect("InvalidAccountType.Malformed", 400, create, rds_client, "other", account_type="Root")
 
@@ -183,7 +160,7 @@ def test_locked_and_not_running_instances(localcloud, rds_client):
 
 
 def test_account_quota(localcloud, rds_client):
-    add_instance(localcloud, id="rm-tiny", engine="MySQL", version="8.0", account_quota=1)
+    add_instance(localcloud, "rds", id="rm-tiny", engine="MySQL", version="8.0", account_quota=1)
     create(rds_client, instance="rm-tiny")
     err = expect("AccountLimitExceeded", 403, create, rds_client, "second", "rm-tiny")
     assert err.data["Message"].startswith("AccountQuotaExceeded: Exceeding the allowed amount of account")
@@ -206,7 +183,7 @@ def test_describe_db_instance_attribute(localcloud, rds_client):
 
 
 def test_describe_db_instances(localcloud, rds_client):
-    add_instance(localcloud, id="rm-elsewhere", engine="MySQL", version="8.0")
+    add_instance(localcloud, "rds", id="rm-elsewhere", engine="MySQL", version="8.0")
     localcloud.store.put_instance(Instance("rds", "rm-beijing", "MySQL", "8.0", "cn-beijing"))
     body = rds_client.describe_dbinstances(m.DescribeDBInstancesRequest(region_id="cn-hangzhou", page_size=2)).body
     assert (body.total_record_count, body.page_record_count, body.page_number) == (4, 2, 1)
