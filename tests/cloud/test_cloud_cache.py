@@ -93,8 +93,9 @@ def test_errors_reach_every_waiter_and_are_not_cached():
     assert cache.get("k", lambda: 7, ttl=5) == 7
 
 
-def test_fresh_joins_a_fetch_in_flight_but_never_one_from_before_a_write():
-    cache = SingleFlightCache(FakeClock())
+def _read_joining_a_fetch_in_flight(cache, ttl, **joiner_options):
+    """A slow fetch in flight, and a second read parked on it before it ends; returns both
+    results and how many fetches ran."""
     entered, release = threading.Event(), threading.Event()
     fetches = []
 
@@ -104,19 +105,24 @@ def test_fresh_joins_a_fetch_in_flight_but_never_one_from_before_a_write():
         release.wait(10)
         return len(fetches)
     out = []
-    t = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=5)))
-    t.start()
+    leader = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=ttl)))
+    leader.start()
     assert entered.wait(10)
-    joiner = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=5, fresh=True)))
+    joiner = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=ttl, **joiner_options)))
     joiner.start()
     flight = cache._entries["k"].flight
     deadline = time.monotonic() + 10
     while flight.waiters < 1 and time.monotonic() < deadline:   # until the joiner is parked on it
         time.sleep(0.001)
     release.set()
-    t.join()
+    leader.join()
     joiner.join()
-    assert out == [1, 1] and len(fetches) == 1
+    return out, len(fetches)
+
+
+def test_fresh_joins_a_fetch_in_flight_but_never_one_from_before_a_write():
+    cache = SingleFlightCache(FakeClock())
+    assert _read_joining_a_fetch_in_flight(cache, 5, fresh=True) == ([1, 1], 1)
     cache.drop("k")   # after a write, fresh must fetch again
     assert cache.get("k", lambda: "new", ttl=5, fresh=True) == "new"
 
@@ -152,26 +158,5 @@ def test_negative_ttl_is_no_cache_at_all():
 
 def test_ttl_zero_stores_nothing_but_shares_a_fetch_in_flight():
     cache = SingleFlightCache(FakeClock())
-    entered, release = threading.Event(), threading.Event()
-    fetches = []
-
-    def slow():
-        fetches.append(1)
-        entered.set()
-        release.wait(10)
-        return len(fetches)
-    out = []
-    t = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=0)))
-    t.start()
-    assert entered.wait(10)
-    joiner = threading.Thread(target=lambda: out.append(cache.get("k", slow, ttl=0)))
-    joiner.start()
-    flight = cache._entries["k"].flight
-    deadline = time.monotonic() + 10
-    while flight.waiters < 1 and time.monotonic() < deadline:
-        time.sleep(0.001)
-    release.set()
-    t.join()
-    joiner.join()
-    assert out == [1, 1] and len(fetches) == 1
+    assert _read_joining_a_fetch_in_flight(cache, 0) == ([1, 1], 1)
     assert cache.get("k", lambda: "again", ttl=0) == "again"   # nothing kept between reads
