@@ -60,7 +60,9 @@ def _get(key: str, env: str | None = None) -> str | None:
 
 
 def wait_timeout() -> float:
-    return float(_get("waitTimeoutSeconds", "PROVISIONER_WAIT_TIMEOUT_SECONDS") or 600)
+    """The stack's provisioner:waitTimeoutSeconds (the environment's PROVISIONER_CLOUD_WAIT_TIMEOUT,
+    read by cloud/retry.py, takes precedence over it)."""
+    return float(_get("waitTimeoutSeconds") or 600)
 
 
 def settings_for(product: str, region: str | None = None) -> Settings:
