@@ -118,6 +118,11 @@ RDS_PRIVILEGES_BY_ENGINE = {
     "SQLServer": ("ReadWrite", "ReadOnly", "DBOwner"),
 }
 RDS_PRIVILEGES = ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner")
+# Engines where a privileged (Super/Sysadmin) account is unique per instance and already holds
+# every database privilege, so GrantAccountPrivilege to it is refused with IncorrectAccountType
+# (seed 003 CreateAccount/GrantAccountPrivilege; docs/localcloud-alibaba.md rule table).
+# PostgreSQL allows several privileged accounts, which take grants.
+RDS_ONE_PRIVILEGED_ENGINES = ("MySQL", "MariaDB", "SQLServer")
 _RDS_NAME_LOWER = re.compile(r"^[a-z](?:[a-z0-9_]*[a-z0-9])?$")
 _RDS_NAME_MIXED = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$")
 
@@ -178,6 +183,11 @@ POLARDB_RESERVED_NAMES = frozenset({
     "polardb", "information_schema", "performance_schema",
 })
 POLARDB_PRIVILEGES = ("ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex")
+# Per-database privileges exist only on PolarDB for MySQL (OperationDenied.DBClusterEngine
+# elsewhere), and a MySQL cluster has at most one Super account (OperationDenied.AccountType):
+# PolarDB CreateAccount / GrantAccountPrivilege error tables.
+POLARDB_PRIVILEGE_ENGINES = ("MySQL",)
+POLARDB_ONE_SUPER_ENGINES = ("MySQL",)
 _POLARDB_NAME = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
 
 

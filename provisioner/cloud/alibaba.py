@@ -48,6 +48,21 @@ class AlibabaAdapter(AdapterBase):
                 return out
             page_number += 1
 
+    def _fetch_databases(self, instance_id: str) -> frozenset[str]:
+        """DescribeDatabases, every page: Databases.Database[].DBName (both APIs' response models)."""
+        names: set[str] = set()
+        page_number = 1
+        while True:
+            resp = self._call("DescribeDatabases", {self.ID: instance_id, "PageNumber": page_number,
+                                                    "PageSize": 100})
+            page = (resp.get("Databases") or {}).get("Database") or []
+            before = len(names)
+            names.update(d["DBName"] for d in page if d.get("DBName"))
+            total = resp.get("TotalCount")
+            if len(page) < 100 or len(names) == before or (total is not None and len(names) >= int(total)):
+                return frozenset(names)
+            page_number += 1
+
     # --- writes ---------------------------------------------------------------------------------
 
     def delete_account(self, instance_id: str, name: str, host: str = "") -> bool:

@@ -76,6 +76,11 @@ class AccountAdapter(Protocol):
                     privileges: bool = True) -> LiveAccount | None:
         """One account, served from a short-lived per-process cache of the instance's list
         (concurrent reads of one instance share one Describe). fresh=True skips the cache."""
+    def accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
+        """The instance's accounts from one cached list call, privileges only where it has them."""
+    def list_databases(self, instance_id: str) -> frozenset[str] | None:
+        """The instance's database names (cached like the account list); None when the API
+        has no way to list them (LibraDB)."""
     def create_account(self, instance_id: str, account: dict[str, Any], password: str,
                        client_token: str | None = None) -> None: ...
     def delete_account(self, instance_id: str, name: str, host: str) -> bool:

@@ -58,6 +58,11 @@ class AdapterBase:
         return self.cache.get(self._key(instance_id), lambda: self._fetch_accounts(instance_id),
                               self.policy.list_ttl, fresh=fresh)
 
+    def accounts(self, instance_id: str) -> AccountMap:
+        """The instance's accounts as one (cached) list call reports them: name, host, type,
+        status, description; privileges only where the list carries them (not LibraDB)."""
+        return self._accounts(instance_id)
+
     def list_accounts(self, instance_id: str, *, fresh: bool = False) -> AccountMap:
         return self._accounts(instance_id, fresh=fresh)
 
@@ -67,6 +72,16 @@ class AdapterBase:
 
     def _host(self, host: str) -> str:
         return host
+
+    # --- databases (cached, for checks before the first write) ---------------------------------
+
+    def list_databases(self, instance_id: str) -> frozenset[str] | None:
+        """The instance's database names, or None when the API cannot list them (LibraDB)."""
+        return self.cache.get(self._key(instance_id, "databases"), lambda: self._fetch_databases(instance_id),
+                              self.policy.list_ttl)
+
+    def _fetch_databases(self, instance_id: str) -> frozenset[str] | None:
+        return None
 
     # --- cache maintenance after writes ---------------------------------------------------------
 

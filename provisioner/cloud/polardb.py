@@ -21,7 +21,8 @@ class PolarDBAdapter(AlibabaAdapter):
     PAGE_SIZE = 100   # DescribeAccounts PageSize: 30, 50 or 100
     METHODS = {
         "CreateAccount": "create_account", "DescribeAccounts": "describe_accounts",
-        "DeleteAccount": "delete_account", "ModifyAccountPassword": "modify_account_password",
+        "DeleteAccount": "delete_account", "DescribeDatabases": "describe_databases",
+        "ModifyAccountPassword": "modify_account_password",
         "ModifyAccountDescription": "modify_account_description",
         "GrantAccountPrivilege": "grant_account_privilege",
         "RevokeAccountPrivilege": "revoke_account_privilege",

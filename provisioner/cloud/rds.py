@@ -18,7 +18,8 @@ class RdsAdapter(AlibabaAdapter):
     PAGE_SIZE = 200   # DescribeAccounts PageSize: 30..200
     METHODS = {
         "CreateAccount": "create_account", "DescribeAccounts": "describe_accounts",
-        "DeleteAccount": "delete_account", "ResetAccountPassword": "reset_account_password",
+        "DeleteAccount": "delete_account", "DescribeDatabases": "describe_databases",
+        "ResetAccountPassword": "reset_account_password",
         "ModifyAccountDescription": "modify_account_description",
         "GrantAccountPrivilege": "grant_account_privilege",
         "RevokeAccountPrivilege": "revoke_account_privilege",

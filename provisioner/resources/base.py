@@ -18,8 +18,9 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
 from provisioner import settings
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy, plan_diff
-from provisioner.resources import watchdog, workers
+from provisioner.resources import operation, preflight, watchdog, workers
 from provisioner.resources.args import COMPUTED_OUTPUTS
+from provisioner.resources.operation import CLAIMS
 from provisioner.resources.passwords import generate_password
 from provisioner.specs.common import AccountSpec, SpecError, validate_spec
 
@@ -39,11 +40,28 @@ class ProvisionError(Exception):
     """An error for the user: says what failed and what to do; never holds a password."""
 
 
+def _user_errors(method):
+    """Show a ProvisionError as it is: one message, without grpc's "Exception calling
+    application:" wrapping (operation.abort)."""
+    import functools
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except ProvisionError as exc:
+            operation.fail(exc)
+    return call
+
+
 def _failure(field: str, reason: str) -> CheckFailure:
     # The engine prints a failing property's value next to the reason, secret or not (it formats
-    # the program's raw input): a password failure is reported on the resource instead.
-    if field.split(".")[0] == "password":
-        return CheckFailure("", f"password: {reason}")
+    # the program's raw input): a password failure is reported on the resource instead. It looks
+    # up only top-level properties ("privileges.db" shows as "value {<nil>}"): nested fields too.
+    if not field:
+        return CheckFailure("", reason)
+    if field.split(".")[0] == "password" or "." in field:
+        return CheckFailure("", f"{field}: {reason}")
     return CheckFailure(field, reason)
 
 
@@ -76,6 +94,37 @@ class AccountProvider(ResourceProvider):
 
     def client_token(self, spec: AccountSpec, props: dict[str, Any]) -> str | None:
         return None
+
+    def live_rule_failures(self, spec: AccountSpec, instance: InstanceInfo,
+                           accounts: dict[tuple[str, str], LiveAccount], *,
+                           own: LiveAccount | None) -> list[tuple[str, str]]:
+        """Rules that depend on the instance's other accounts (one privileged account per
+        instance, ...). `own` is this resource's account when it is about to be re-created."""
+        return []
+
+    def privilege_databases(self, spec: AccountSpec) -> set[str]:
+        """The databases the declared privileges name (checked to exist before the first write)."""
+        return set(getattr(spec, "privileges", None) or {})
+
+    def collision_failures(self, spec: AccountSpec, live: LiveAccount) -> list[tuple[str, str]]:
+        """A new account would be created where `live` already is."""
+        if not spec.adopt:
+            return [("name", preflight.exists_message(self, spec, live))]
+        problem = self.adopt_problem(spec, live)
+        return [("account_type", problem)] if problem else []
+
+    def adopt_problem(self, spec: AccountSpec, live: LiveAccount) -> str | None:
+        """Why `live` cannot be adopted as declared: adoption never changes an account's type
+        (the APIs cannot), and a Super account refuses per-database grants."""
+        declared = getattr(spec, "account_type", None)
+        if declared is None or live.account_type == declared:
+            return None
+        return (f"{self._where(spec)} exists as a {live.account_type} account but is declared "
+                f"{declared}; adopting cannot change an account's type, so nothing was changed. "
+                f"Declare account_type=\"{live.account_type}\" to adopt it as it is, or choose another name.")
+
+    def identity_key(self, spec: AccountSpec) -> tuple:
+        return (self.product, self.instance_id(spec), spec.name, self.host(spec))
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -132,6 +181,15 @@ class AccountProvider(ResourceProvider):
         workers.lift_worker_limit()   # opt-in, provider process only
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = self.check_static(olds, news)
+        if result.failures or any(v == UNKNOWN for v in result.inputs.values()):
+            return result   # unknowns: checked again at `up`, when they are known
+        spec = self._spec(result.inputs)
+        failures = [_failure(f, r) for f, r in self._operation_failures(spec, olds, result.inputs)]
+        return CheckResult(result.inputs, failures)
+
+    def check_static(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The inputs' own rules and their normalised form; no cloud call."""
         fields = self.spec_model.model_fields
         unknown = {k for k, v in news.items() if v == UNKNOWN}
         data = {k: v for k, v in news.items() if k in fields and k not in unknown}
@@ -148,6 +206,16 @@ class AccountProvider(ResourceProvider):
         inputs.update({k: UNKNOWN for k in unknown})
         return CheckResult(inputs, [CheckFailure(k, "is not a known argument") for k in unexpected])
 
+    def _operation_failures(self, spec: AccountSpec, olds: dict[str, Any],
+                            inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        """Across resources (the same account declared twice), then against the live instance
+        when `up` would create or change the account (no cloud call otherwise)."""
+        other = CLAIMS.claim(self.identity_key(spec), operation.calling_urn())
+        if other is not None:
+            return [("name", preflight.duplicate_message(self, spec, other))]
+        intent = preflight.plan_intent(self, olds, inputs)
+        return preflight.live_failures(self, spec, intent) if intent.any else []
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         plan = plan_diff(self.policy, olds, news, password_changed=self._password_changed(olds, news))
         return DiffResult(changes=plan.has_changes, replaces=plan.replaces, stables=plan.stables,
@@ -160,6 +228,7 @@ class AccountProvider(ResourceProvider):
         # No password given: a generated one stays until password_version changes.
         return not olds.get("password_generated") or news.get("password_version") != olds.get("password_version")
 
+    @_user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self._spec(props)
         adapter = self._adapter(spec)
@@ -181,11 +250,9 @@ class AccountProvider(ResourceProvider):
             if exc.code not in ALREADY_EXISTS:
                 raise self._fail("cannot create", spec, exc) from None
             if not spec.adopt:
-                raise ProvisionError(
-                    f"{self._where(spec)} already exists and is not managed by this stack "
-                    f"({exc.code}, request id {exc.request_id}). To take it over — its password is reset and "
-                    f"its description and privileges set as declared — set adopt=True on the resource; "
-                    f"otherwise choose another name.") from None
+                live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
+                message = preflight.exists_message(self, spec, live) if live else f"{self._where(spec)} already exists"
+                raise ProvisionError(f"{message} ({exc.code}, request id {exc.request_id})") from None
             self._adopt(adapter, spec, password)
         return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
 
@@ -195,6 +262,9 @@ class AccountProvider(ResourceProvider):
             live = adapter.get_account(instance_id, spec.name, host, fresh=True)
             if live is None:
                 raise ProvisionError(f"{self._where(spec)} was reported as existing but cannot be read")
+            problem = self.adopt_problem(spec, live)   # before the first write: nothing changed yet
+            if problem:
+                raise ProvisionError(problem)
             self._apply(adapter, spec, live, password)
         except CloudApiError as exc:
             raise self._fail("cannot adopt", spec, exc) from None
@@ -210,6 +280,7 @@ class AccountProvider(ResourceProvider):
         if plan_diff(self.policy, current, desired).changed.count("privileges"):
             adapter.set_privileges(instance_id, spec.name, host, current["privileges"], desired["privileges"])
 
+    @_user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         spec = self._identity(props, id_)
         try:
@@ -226,6 +297,7 @@ class AccountProvider(ResourceProvider):
         outs.update(self.from_live(live))
         return ReadResult(id_, outs)
 
+    @_user_errors
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = self._spec(news)
         adapter = self._adapter(spec)
@@ -246,8 +318,18 @@ class AccountProvider(ResourceProvider):
     def before_update(self, adapter: AccountAdapter, spec: AccountSpec, olds: dict[str, Any]) -> None:
         """Changes that must precede the others (LibraDB moves the host first: it is identity)."""
 
+    @_user_errors
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         spec = self._identity(props)
+        urn = operation.calling_urn()
+        owner = CLAIMS.other_owner(self.identity_key(spec), urn)
+        if owner is not None:
+            # A rename without aliases, or an adoption: another resource of this operation now
+            # manages the account. Deleting it would take the account from under that resource.
+            operation.note(f"kept {self._where(spec)}: resource '{operation.resource_name(owner)}' of this "
+                           f"update manages it now; '{operation.resource_name(urn)}' leaves the state without "
+                           f"deleting it")
+            return
         try:
             self._adapter(spec).delete_account(self.instance_id(spec), spec.name, self.host(spec))
         except CloudApiError as exc:

@@ -9,6 +9,8 @@ import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
+from provisioner import rules
+from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
@@ -52,6 +54,20 @@ class PolarDBAccountProvider(AccountProvider):
         identity=frozenset({"cluster_id", "name"}),
         optional=frozenset({"description"}),
     )
+
+    def live_rule_failures(self, spec: PolarDBAccountSpec, instance: InstanceInfo,
+                           accounts: dict[tuple[str, str], LiveAccount], *,
+                           own: LiveAccount | None) -> list[tuple[str, str]]:
+        failures = []
+        if spec.privileges and instance.engine not in rules.POLARDB_PRIVILEGE_ENGINES:
+            failures.append(("privileges", f"per-database privileges exist only on PolarDB for MySQL, not on "
+                             f"{instance.engine} (the API refuses them with OperationDenied.DBClusterEngine)"))
+        if spec.account_type == "Super" and instance.engine in rules.POLARDB_ONE_SUPER_ENGINES:
+            other = sorted(a.name for a in accounts.values() if a.account_type == "Super" and a.name != spec.name)
+            if other:
+                failures.append(("account_type", f"PolarDB for MySQL cluster {spec.cluster_id} already has its one "
+                                 f"Super account, '{other[0]}'"))
+        return failures
 
     def client_token(self, spec: PolarDBAccountSpec, props: dict[str, Any]) -> str:
         # One token per create: the adapter's retries of this create reuse it, so a create whose

@@ -8,7 +8,8 @@ import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
-from provisioner.cloud.base import InstanceInfo
+from provisioner import rules
+from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
@@ -66,6 +67,23 @@ class RdsAccountProvider(AccountProvider):
         failures = engine_rule_failures(spec, instance.engine, instance.version)
         if failures:
             raise SpecError(failures)
+
+    def live_rule_failures(self, spec: RdsAccountSpec, instance: InstanceInfo,
+                           accounts: dict[tuple[str, str], LiveAccount], *,
+                           own: LiveAccount | None) -> list[tuple[str, str]]:
+        if spec.account_type == "Normal" or instance.engine not in rules.RDS_ONE_PRIVILEGED_ENGINES:
+            return []
+        failures = []
+        if spec.privileges:
+            failures.append(("privileges", f"a {spec.account_type} account on {instance.engine} already holds every "
+                             f"database privilege and takes no per-database grants (the API refuses them with "
+                             f"IncorrectAccountType): remove privileges, or keep account_type=\"Normal\""))
+        other = sorted(a.name for a in accounts.values()
+                       if a.account_type == spec.account_type and a.name != spec.name)
+        if other:
+            failures.append(("account_type", f"{instance.engine} instance {spec.instance_id} already has its one "
+                             f"{spec.account_type} account, '{other[0]}'; an instance has at most one"))
+        return failures
 
 
 class RdsAccount(Resource, module="provisioner", name="RdsAccount"):

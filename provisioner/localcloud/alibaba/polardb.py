@@ -180,6 +180,26 @@ def describe_db_clusters(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def describe_databases(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    """Databases.Database[] (alibabacloud_polardb20170801 DescribeDatabasesResponseBody)."""
+    inst = _cluster(store, p)
+    number, size = c.paging(p, max_size=100)
+    names = [db for db in inst.databases if not p.get("DBName") or db == p["DBName"]]
+    holders = store.list_accounts(PRODUCT, inst.id)
+    shown = c.page(names, number, size)
+    return {
+        "Databases": {"Database": [{
+            "DBName": db, "DBStatus": "Running", "Engine": inst.engine, "CharacterSetName": "utf8mb4",
+            "DBDescription": "", "MasterID": "",
+            "Accounts": {"Account": [
+                {"AccountName": a.name, "AccountPrivilege": a.privileges[db], "AccountStatus": a.status,
+                 "PrivilegeStatus": "Available"} for a in holders if db in a.privileges]},
+        } for db in shown]},
+        "PageNumber": number,
+        "PageRecordCount": len(shown),
+    }
+
+
 CHANGES = c.AccountApi(PRODUCT, "DBClusterId", ERRORS, "NewAccountPassword", rules.check_polardb_description,
                        lambda inst, v: rules.check_polardb_privilege(v),
                        lambda inst, acct: _database_rules(inst, acct.account_type), guard_revoke=True)
@@ -191,4 +211,5 @@ ACTIONS = {
     "DescribeDBClusterAttribute": describe_db_cluster_attribute,
     "DescribeDBClusterEndpoints": describe_db_cluster_endpoints,
     "DescribeDBClusters": describe_db_clusters,
+    "DescribeDatabases": describe_databases,
 }

@@ -44,8 +44,7 @@ _MYSQL_DETAIL = {
 }
 _OTHER_DETAIL = {"ReadWrite": "db_datareader,db_datawriter", "ReadOnly": "db_datareader",
                  "DBOwner": "ALL PRIVILEGES"}
-# Engines where a privileged account is unique and already holds every database privilege.
-_ONE_PRIVILEGED = ("MySQL", "MariaDB", "SQLServer")
+_ONE_PRIVILEGED = rules.RDS_ONE_PRIVILEGED_ENGINES
 
 
 def _instance(store: Store, p: dict[str, str]) -> Instance:
@@ -161,6 +160,27 @@ def describe_db_instances(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def describe_databases(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    """Databases.Database[] (alibabacloud_rds20140815 DescribeDatabasesResponseBody), with the
+    accounts holding a privilege on each, as the real service lists them."""
+    inst = _instance(store, p)
+    number, size = c.paging(p, max_size=100)
+    names = [db for db in inst.databases if not p.get("DBName") or db == p["DBName"]]
+    holders = store.list_accounts(PRODUCT, inst.id)
+    shown = c.page(names, number, size)
+    return {
+        "Databases": {"Database": [{
+            "DBInstanceId": inst.id, "DBName": db, "DBStatus": "Running", "Engine": inst.engine,
+            "CharacterSetName": "utf8mb4", "DBDescription": "",
+            "Accounts": {"AccountPrivilegeInfo": [
+                {"Account": a.name, "AccountPrivilege": a.privileges[db]} for a in holders if db in a.privileges]},
+        } for db in shown]},
+        "PageNumber": number,
+        "PageSize": size,
+        "TotalCount": len(names),
+    }
+
+
 def _guard_privileges(inst: Instance, acct: Account) -> None:
     if acct.account_type != "Normal" and inst.engine in _ONE_PRIVILEGED:
         raise c.fail(ERRORS, "type_conflict", f"a {acct.account_type} account already has every privilege")
@@ -175,4 +195,5 @@ ACTIONS = {
     **CHANGES.handlers(password_action="ResetAccountPassword"),
     "DescribeDBInstanceAttribute": describe_db_instance_attribute,
     "DescribeDBInstances": describe_db_instances,
+    "DescribeDatabases": describe_databases,
 }
