@@ -245,11 +245,23 @@ class AccountProvider(ResourceProvider):
         request = self.to_inputs(spec)
         request["host"] = host
         try:
+            # Look before writing: an existing account is adopted or refused without a refused
+            # CreateAccount (the cached list, confirmed by a fresh read when it names the account).
+            existing = (adapter.get_account(instance_id, spec.name, host, privileges=False)
+                        and adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False))
+        except CloudApiError as exc:
+            raise self._fail("cannot create", spec, exc) from None
+        if existing and not spec.adopt:
+            raise ProvisionError(preflight.exists_message(self, spec, existing))
+        if existing:
+            self._adopt(adapter, spec, password)
+            return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
+        try:
             adapter.create_account(instance_id, request, password, client_token=self.client_token(spec, props))
         except CloudApiError as exc:
             if exc.code not in ALREADY_EXISTS:
                 raise self._fail("cannot create", spec, exc) from None
-            if not spec.adopt:
+            if not spec.adopt:   # made by someone else between our read and our create
                 live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
                 message = preflight.exists_message(self, spec, live) if live else f"{self._where(spec)} already exists"
                 raise ProvisionError(f"{message} ({exc.code}, request id {exc.request_id})") from None

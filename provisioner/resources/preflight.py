@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provisioner.cloud.base import CloudApiError, LiveAccount
+from provisioner.settings import MissingCredentials
 from provisioner.resources import operation, stack_state
 from provisioner.specs.common import AccountSpec, SpecError
 
@@ -37,7 +38,10 @@ class Intent:
 
 
 def live_failures(provider: "AccountProvider", spec: AccountSpec, intent: Intent) -> list[Failure]:
-    adapter = provider._adapter(spec)
+    try:
+        adapter = provider._adapter(spec)
+    except MissingCredentials as exc:
+        return [("", f"cannot check {provider._where(spec)} against the cloud: {exc}")]
     instance_id, field = provider.instance_id(spec), provider.instance_field
     try:
         instance = adapter.describe_instance(instance_id)
