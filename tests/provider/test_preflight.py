@@ -109,3 +109,10 @@ def test_missing_credentials_fail_the_check_cleanly(localcloud, monkeypatch):
     monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
     reason = RdsAccountProvider().check({}, ORDERS).failures[0].reason
     assert "no credentials for rds" in reason and "ALIBABA_CLOUD_ACCESS_KEY_ID" in reason
+
+
+def test_name_length_follows_the_live_engine_without_a_hint(localcloud):
+    long_name = "a" * 33
+    reason = failures(RdsAccountProvider().check({}, {"instance_id": "rm-localmysql80", "name": long_name}))["name"]
+    assert "2 to 32 characters" in reason and "MySQL 8.0" in reason
+    assert failures(RdsAccountProvider().check({}, {"instance_id": "pgm-localpg14", "name": long_name})) == {}
