@@ -16,8 +16,9 @@
 #   2. Otherwise the engine is built once from scripts/engine (a wrapper Go module pinned with
 #      go.sum) into a per-user cache outside the repo and reused:
 #        ${PROVISIONER_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/provisioner-engine}/<version>/bin
-#      It is rebuilt only when the binaries are missing, report another version, or the wrapper
-#      module's sources (go.mod, go.sum, langhost/*.go) changed. The shims are (re)copied every run.
+#      Each binary is rebuilt only when it is missing, reports another version, or its sources
+#      changed (pulumi: go.mod, go.sum, tools.go; the language host: go.mod, go.sum, langhost/*.go;
+#      recorded in bin/.build-id.<binary>). The shims are (re)copied every run.
 set -euo pipefail
 
 log() { printf 'ensure-pulumi: %s\n' "$*" >&2; }
@@ -77,49 +78,60 @@ BIN_DIR="$VERSION_DIR/bin"
 mkdir -p "$BIN_DIR"
 BIN_DIR=$(cd -- "$BIN_DIR" && pwd -P)
 
-# Identity of what we build: the wrapper module's sources (not the shims; they are copied each run).
-source_id() {
-	(cd "$ENGINE_SRC" && cat go.mod go.sum tools.go langhost/*.go) | sha256sum | cut -d' ' -f1
-}
-WANT_ID="$ENGINE_VERSION $(source_id)"
+# Identity of each binary: what it is built from (the shims are not built; they are copied each
+# run). A change to the language host's sources rebuilds only the language host.
+# (case statements, not associative arrays: macOS ships bash 3.2)
+sources_id() { (cd "$ENGINE_SRC" && cat $*) | sha256sum | cut -d' ' -f1; } # globs expand in ENGINE_SRC
+PULUMI_ID="$ENGINE_VERSION $(sources_id go.mod go.sum tools.go)"
+LANGHOST_ID="$ENGINE_VERSION $(sources_id go.mod go.sum 'langhost/*.go')"
+want_id() { case $1 in pulumi) echo "$PULUMI_ID" ;; *) echo "$LANGHOST_ID" ;; esac; }
+package_of() { case $1 in pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;; *) echo ./langhost ;; esac; }
 
-is_built() {
-	[[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-language-python" && -f "$BIN_DIR/.build-id" ]] &&
-		[[ "$(cat "$BIN_DIR/.build-id")" == "$WANT_ID" ]] &&
-		[[ "$(pulumi_version_of "$BIN_DIR/pulumi")" == "v$ENGINE_VERSION" ]]
+stale_binaries() { # prints the binaries to (re)build
+	local name
+	for name in pulumi-language-python pulumi; do
+		if [[ ! -x "$BIN_DIR/$name" || "$(cat "$BIN_DIR/.build-id.$name" 2>/dev/null)" != "$(want_id "$name")" ]] ||
+			[[ $name == pulumi && "$(pulumi_version_of "$BIN_DIR/pulumi")" != "v$ENGINE_VERSION" ]]; then
+			echo "$name"
+		fi
+	done
 }
 
-if ! is_built; then
+if [[ -n "$(stale_binaries)" ]]; then
 	# One builder at a time per cache dir (e.g. parallel CI jobs); the others wait and reuse.
 	exec 9>"$VERSION_DIR/.lock"
 	if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
 		log "another build is running; waiting for the lock $VERSION_DIR/.lock"
 		flock 9
 	fi
-	if ! is_built; then
+	stale=$(stale_binaries | tr '\n' ' ')
+	if [[ -n "$stale" ]]; then
 		command -v go >/dev/null 2>&1 || install_hint "'go' is not installed, so the Pulumi CLI cannot be built from source here."
-		log "building Pulumi CLI v$ENGINE_VERSION with $(go version) into $BIN_DIR"
-		log "(first build: downloads ~250 modules (~1.4 GB module cache, ~1.6 GB build cache) and compiles for many minutes on 2 cores; later runs reuse it)"
-		rm -rf "$VERSION_DIR"/.build.* # left by a killed build (we hold the lock)
+		log "building ${stale}(v$ENGINE_VERSION) with $(go version) into $BIN_DIR"
+		[[ -x "$BIN_DIR/pulumi" ]] ||
+			log "(first build: downloads ~250 modules (~1.4 GB module cache, ~1.6 GB build cache) and compiles for many minutes on 2 cores; later runs reuse it)"
+		rm -rf "$VERSION_DIR"/.build.* "$BIN_DIR/.build-id" # left by a killed build (we hold the lock); the old single id
 		tmp=$(mktemp -d "$VERSION_DIR/.build.XXXXXX")
 		trap 'rm -rf "$tmp"' EXIT
 		ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$ENGINE_VERSION"
 		start=$SECONDS
-		build() { # $1 = output name, $2 = package
-			log "go build $2"
+		for name in $stale; do
+			pkg=$(package_of "$name")
+			log "go build $pkg"
 			(cd "$ENGINE_SRC" && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -buildvcs=false -trimpath \
-				-tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$tmp/$1" "$2") >&2 ||
-				install_hint "building $2 failed (see the go output above; is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))."
-		}
-		build pulumi-language-python ./langhost
-		build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-		got=$(pulumi_version_of "$tmp/pulumi")
-		[[ "$got" == "v$ENGINE_VERSION" ]] || install_hint "the built pulumi reports '${got}', expected v$ENGINE_VERSION."
-		# Invalidate first, then move each binary into place atomically, then record what was built.
-		rm -f "$BIN_DIR/.build-id"
-		mv -f "$tmp/pulumi-language-python" "$BIN_DIR/pulumi-language-python"
-		mv -f "$tmp/pulumi" "$BIN_DIR/pulumi"
-		printf '%s\n' "$WANT_ID" >"$BIN_DIR/.build-id.tmp" && mv -f "$BIN_DIR/.build-id.tmp" "$BIN_DIR/.build-id"
+				-tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$tmp/$name" "$pkg") >&2 ||
+				install_hint "building $pkg failed (see the go output above; is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))."
+			if [[ $name == pulumi ]]; then
+				got=$(pulumi_version_of "$tmp/pulumi")
+				[[ "$got" == "v$ENGINE_VERSION" ]] || install_hint "the built pulumi reports '${got}', expected v$ENGINE_VERSION."
+			fi
+		done
+		# Per binary: invalidate first, then move it into place atomically, then record what was built.
+		for name in $stale; do
+			rm -f "$BIN_DIR/.build-id.$name"
+			mv -f "$tmp/$name" "$BIN_DIR/$name"
+			want_id "$name" >"$BIN_DIR/.build-id.$name.tmp" && mv -f "$BIN_DIR/.build-id.$name.tmp" "$BIN_DIR/.build-id.$name"
+		done
 		log "built in $((SECONDS - start))s"
 	fi
 	exec 9>&-

@@ -11,6 +11,7 @@
 //   - GetRequiredPlugins/GetRequiredPackages: report none (provider plugins are not discovered from
 //     installed Python packages; install them with `pulumi plugin install` if ever needed).
 //   - GetPluginInfo, Handshake, About, GetProgramDependencies: minimal answers.
+//   - It exits, ending its program, as soon as the engine is gone (see enginewatch.go).
 //
 // The engine starts it as `pulumi-language-python [--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS`
 // and reads the gRPC port from the first line of its stdout.
@@ -46,6 +47,7 @@ type host struct {
 	engineAddress string
 	tracing       string
 	cancel        chan bool
+	watch         *engineWatch
 }
 
 func (h *host) Handshake(
@@ -53,6 +55,7 @@ func (h *host) Handshake(
 ) (*pulumirpc.LanguageHandshakeResponse, error) {
 	if req.GetEngineAddress() != "" {
 		h.engineAddress = req.GetEngineAddress()
+		h.watch.watchHealth(h.engineAddress)
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
@@ -255,7 +258,13 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Env = mergeEnv(env, len(pyEnv) > 0)
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	err = cmd.Start()
+	if err == nil {
+		h.watch.started(cmd.Process)
+		err = cmd.Wait()
+		h.watch.finished(cmd.Process)
+	}
+	if err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if exitErr.ExitCode() == userActionableExitCode {
@@ -285,10 +294,12 @@ func main() {
 	flags.String("binary", "", "binary (ignored)")
 	_ = flags.Parse(os.Args[1:])
 
-	h := &host{tracing: *tracing, cancel: make(chan bool)}
+	h := &host{tracing: *tracing, cancel: make(chan bool), watch: newEngineWatch()}
 	if flags.NArg() > 0 {
 		h.engineAddress = flags.Arg(0)
 	}
+	h.watch.watchParent()
+	h.watch.watchHealth(h.engineAddress)
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: h.cancel,
