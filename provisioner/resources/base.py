@@ -18,7 +18,7 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
 from provisioner import settings
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy, plan_diff
-from provisioner.resources import operation, preflight, watchdog, workers
+from provisioner.resources import operation, preflight, workers
 from provisioner.resources.args import COMPUTED_OUTPUTS
 from provisioner.resources.operation import CLAIMS
 from provisioner.resources.passwords import generate_password
@@ -152,9 +152,6 @@ class AccountProvider(ResourceProvider):
 
     def _adapter(self, spec: AccountSpec) -> AccountAdapter:
         from provisioner.cloud.factory import adapter_for   # the SDKs load on first cloud call, not at preview
-        # In the provider process: exit if the engine dies, so an orphaned provider never keeps
-        # writing to the cloud behind the user's recovery (see watchdog.py).
-        watchdog.start()
         return adapter_for(self.product, settings.settings_for(self.product, spec.region))
 
     def _where(self, spec: AccountSpec) -> str:

@@ -12,7 +12,11 @@ re-parented), it ends the process at once. When the parent is the plugin's launc
 upstream `pulumi-resource-pulumi-python` script runs python without `exec`), the shell's own
 parent (the engine) is watched the same way, through /proc. Calls in flight are abandoned at whatever point they
 were, exactly as if the whole process tree had been killed; recovery handles both cases alike.
-Only started inside the dynamic-provider process, never in the program or in tests.
+Started when this package is first imported in the dynamic-provider process (see __init__.py):
+the engine's first request for one of our resources (a check, at preview, before any cloud call)
+deserializes the provider, which imports it. A provider process that never received such a
+request never loads our code; it has made no cloud call and holds nothing of ours. Never started
+in the program or in tests (start() checks which process it is in).
 """
 
 from __future__ import annotations
