@@ -90,7 +90,10 @@ package_of() { case $1 in pulumi) echo github.com/pulumi/pulumi/pkg/v3/cmd/pulum
 stale_binaries() { # prints the binaries to (re)build
 	local name
 	for name in pulumi-language-python pulumi; do
-		if [[ ! -x "$BIN_DIR/$name" || "$(cat "$BIN_DIR/.build-id.$name" 2>/dev/null)" != "$(want_id "$name")" ]] ||
+		# A binary newer than its id was written by another builder (e.g. an older copy of this
+		# script sharing the cache), so its id does not describe it.
+		if [[ ! -x "$BIN_DIR/$name" || "$BIN_DIR/$name" -nt "$BIN_DIR/.build-id.$name" ||
+			"$(cat "$BIN_DIR/.build-id.$name" 2>/dev/null)" != "$(want_id "$name")" ]] ||
 			[[ $name == pulumi && "$(pulumi_version_of "$BIN_DIR/pulumi")" != "v$ENGINE_VERSION" ]]; then
 			echo "$name"
 		fi

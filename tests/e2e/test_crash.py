@@ -13,8 +13,8 @@ makes the stack unreadable ("failed to load checkpoint: EOF"); the test makes th
 
 After the kill, the dynamic provider (its own process group, so it survives the engine) must exit
 by itself (provisioner/resources/watchdog.py) instead of finishing or retrying calls behind the
-recovery's back; the test waits for it by pid. Other leftovers of the dead engine (its language
-host stays behind idle) are killed by pid at the end.
+recovery's back; the test waits for it by pid (test_killed_run.py checks every process of a
+killed run).
 """
 
 from __future__ import annotations
@@ -29,51 +29,10 @@ import time
 from pathlib import Path
 
 from fleet import add_instances, assert_cloud_matches_state, cloud_accounts, declared_key, export, fleet
+from processes import alive_after, descendants
 
 SEED = int(os.environ.get("CRASH_SEED", "7"))
 LATENCY = {"*": {"base_ms": 120, "jitter_ms": 80}}
-
-
-# --- processes ------------------------------------------------------------------------------------
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return out
-
-
-def descendants(pid: int) -> dict[int, str]:
-    found, todo = {}, _children(pid)
-    while todo:
-        child = todo.pop()
-        try:
-            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        todo += _children(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status   # a zombie has exited (our container's init may not reap it)
-
-
-def wait_gone(pids, timeout: float) -> list[int]:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        left = [p for p in pids if alive(p)]
-        if not left:
-            return []
-        time.sleep(0.1)
-    return [p for p in pids if alive(p)]
 
 
 # --- the kill point ---------------------------------------------------------------------------------
@@ -116,7 +75,7 @@ def test_up_killed_mid_update_recovers_with_recover_then_up(stack):
     up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"], cwd=stack.dir,
                           env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           start_new_session=True)
-    leftovers: dict[int, str] = {}
+    leftovers = {}
     try:
         while up.poll() is None:
             if total_calls(admin) >= kill_after and half_created(admin, declared):
@@ -128,9 +87,9 @@ def test_up_killed_mid_update_recovers_with_recover_then_up(stack):
         up.wait()
         in_cloud_at_kill = {a["name"] for a in cloud_accounts(admin)}
 
-        providers = [pid for pid, cmd in leftovers.items() if "pulumi.dynamic" in cmd]
+        providers = [p for p in leftovers.values() if "pulumi.dynamic" in p.cmdline]
         assert providers, leftovers
-        assert wait_gone(providers, timeout=10) == [], "the dynamic provider outlived the engine"
+        assert alive_after(providers, timeout=10) == [], "the dynamic provider outlived the engine"
         admin.update_faults({"latency": {}})
 
         # What the user finds: the stack is locked, and creates are pending; some of those
@@ -165,9 +124,8 @@ def test_up_killed_mid_update_recovers_with_recover_then_up(stack):
     finally:
         if up.poll() is None:
             up.kill()
-        for pid in leftovers:   # the dead engine's language host, if still around
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        for proc in leftovers.values():   # anything of the dead engine's still around
+            proc.kill()
 
 
 def test_recover_never_takes_over_an_account_it_cannot_prove_it_created(stack):

@@ -1,7 +1,13 @@
 """A test program: declares whatever accounts.json (beside it) lists, so tests can change the
-declared state between `pulumi up` runs without editing Python."""
+declared state between `pulumi up` runs without editing Python.
+
+A test that kills a run at a chosen point makes the program wait there: E2E_HOLD_AT is "start"
+(before declaring anything) or "preview" (in a preview, once the engine has registered every
+account, so the provider has checked them all), and E2E_HOLD_FIFO names a FIFO that the test
+opens for writing once the program waits on it and never writes to."""
 
 import json
+import os
 import pathlib
 
 import pulumi
@@ -14,12 +20,25 @@ KINDS = {
     "rds": (RdsAccount, RdsAccountArgs),
     "polardb": (PolarDBAccount, PolarDBAccountArgs),
 }
+HOLD_AT = os.environ.get("E2E_HOLD_AT")
 
+
+def hold(*_):
+    with open(os.environ["E2E_HOLD_FIFO"]) as fifo:   # returns once the test opened it for writing
+        fifo.read()                                  # blocks: the test never writes
+
+
+if HOLD_AT == "start":
+    hold()
 declared = json.loads((pathlib.Path(__file__).parent / "accounts.json").read_text())
+accounts = []
 for resource_name, spec in declared.items():
     resource_class, args_class = KINDS[spec.pop("kind")]
     # "aliases": earlier names of this resource (a rename that keeps the account).
     opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=n) for n in spec.pop("aliases", [])])
     account = resource_class(resource_name, args_class(**spec), opts)
+    accounts.append(account)
     pulumi.export(resource_name, {"name": account.name, "endpoint": account.endpoint,
                                   "password": account.password})
+if HOLD_AT == "preview" and pulumi.runtime.is_dry_run():
+    pulumi.Output.all(*[a.urn for a in accounts]).apply(hold)
