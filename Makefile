@@ -61,9 +61,11 @@ chaos: venv engine
 bench: venv engine
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.run
 
-down:
+# Destroys against this checkout's local cloud only (localcloud refuses another checkout's on the
+# port), then stops the local cloud this checkout started, and nothing else.
+down: venv localcloud
 	-@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi destroy --stack $(STACK) --yes --non-interactive
-	-@[ -f .localcloud/pid ] && kill "$$(cat .localcloud/pid)" && rm -f .localcloud/pid
+	@scripts/localcloud-down.sh
 
 clean: down
 	rm -rf .pulumi-state .localcloud

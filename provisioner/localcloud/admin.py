@@ -8,6 +8,7 @@ checks, resets, fault plans and counters. Password material never leaves the sto
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -179,7 +180,10 @@ def build(cloud: "LocalCloudApp") -> Starlette:
         return wrapped
 
     async def health(request):
-        return {"status": "ok"}, 200
+        # Which server this is: `make` reuses a running local cloud only when it serves the
+        # same state file (provisioner/localcloud/daemon.py).
+        state = store.path if store.path == ":memory:" else os.path.abspath(store.path)
+        return {"status": "ok", "pid": os.getpid(), "state": state}, 200
 
     async def state(request):
         return await run_in_threadpool(_state, store, request.query_params.get("product")), 200

@@ -24,7 +24,7 @@ PROVISIONER = str(Path(sys.executable).with_name("provisioner"))
 def test_lifecycle_and_addresses():
     with LocalCloud() as cloud:
         assert cloud.endpoint == f"127.0.0.1:{cloud.port}" and cloud.url == f"http://127.0.0.1:{cloud.port}"
-        assert cloud.admin.health() == {"status": "ok"}
+        assert cloud.admin.health() == {"status": "ok", "pid": os.getpid(), "state": ":memory:"}
         port = cloud.port
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/_localcloud/health", trust_env=False)
@@ -41,6 +41,7 @@ def test_accounts_survive_a_restart(tmp_path):
         first.admin.add_account("libradb", "libradb-local001", "durable", "Pw123456!x", description="kept")
         first.admin.set_instance("rds", "rm-localmysql80", lock_mode="ManualLock")
     with LocalCloud(state=state) as second:
+        assert second.admin.health()["state"] == str(state.resolve())   # which file it serves, for `make`
         (acct,) = second.admin.state()["accounts"]
         assert (acct["name"], acct["host"], acct["description"]) == ("durable", "%", "kept")
         assert second.admin.verify_password("libradb", "libradb-local001", "durable", "Pw123456!x")
