@@ -18,7 +18,9 @@ import errno
 import os
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from processes import alive_after, descendants
@@ -108,3 +110,37 @@ def test_killed_up_leaves_no_process_behind(stack, tmp_path, point):
             up.kill()
         for proc in run.values():   # whatever outlived the test's deadline
             proc.kill()
+
+
+def test_language_host_exits_once_its_engine_stops_answering(pulumi_bin):
+    """The host's other watch (enginewatch.go): its parent here stays alive (this test), only the
+    "engine" — a gRPC server that answers health checks, at the address the engine passes — goes."""
+    import grpc
+
+    checks = threading.Semaphore(0)
+
+    def check(request: bytes, context) -> bytes:
+        checks.release()
+        return b"\x08\x01"   # HealthCheckResponse{status: SERVING}
+
+    engine = grpc.server(ThreadPoolExecutor(2))
+    engine.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "grpc.health.v1.Health", {"Check": grpc.unary_unary_rpc_method_handler(check)})])
+    port = engine.add_insecure_port("127.0.0.1:0")
+    engine.start()
+    host = subprocess.Popen([os.path.join(pulumi_bin, "pulumi-language-python"), f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert host.stdout.readline().strip().isdigit()             # serving: it printed its port
+        for _ in range(2):                                           # it checks, and stays while answered
+            assert checks.acquire(timeout=10), "the language host does not check its engine's health"
+        assert host.poll() is None
+        engine.stop(None).wait()
+        stopped = time.monotonic()
+        assert host.wait(timeout=10) == 75, host.stderr.read()
+        assert time.monotonic() - stopped < GONE_WITHIN
+        assert "the engine is gone" in host.stderr.read()
+    finally:
+        if host.poll() is None:
+            host.kill()
+        engine.stop(None)
