@@ -182,7 +182,7 @@ def build(cloud: "LocalCloudApp") -> Starlette:
     async def health(request):
         # Which server this is: `make` reuses a running local cloud only when it serves the
         # same state file (provisioner/localcloud/daemon.py).
-        state = store.path if store.path == ":memory:" else os.path.abspath(store.path)
+        state = store.path if store.path == ":memory:" else os.path.realpath(store.path)
         return {"status": "ok", "pid": os.getpid(), "state": state}, 200
 
     async def state(request):

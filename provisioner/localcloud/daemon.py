@@ -141,9 +141,13 @@ def probe(url: str) -> dict | str | None:
     return answer if isinstance(answer, dict) and answer.get("status") == "ok" else "foreign"
 
 
-def refuse(port: int, state: Path, pid: int | None, what: str) -> int:
-    who = f"pid {pid} ({command_of(pid)})" if pid else "a process this user cannot see"
-    how = (f"Stop it (`make down` in the checkout it belongs to, or `kill {pid}`)" if pid else
+def refuse(port: int, state: Path, pid: int | None, what: str, other_state: str | None = None) -> int:
+    command = command_of(pid) if pid else ""
+    who = (f"pid {pid}" + (f" ({command})" if command else "")) if pid else "a process this user cannot see"
+    where = "the checkout it belongs to"
+    if other_state and Path(other_state).parent.name == ".localcloud":
+        where = str(Path(other_state).parent.parent)
+    how = (f"Stop it (`make down` in {where}, or `kill {pid}`)" if pid else
            f"Find it with `ss -ltnp 'sport = :{port}'` or `lsof -i :{port}`, stop it")
     say(f"port {port} is taken by {what}: {who}. This checkout's local cloud serves {state}; running this "
         f"stack against another one would mix up two checkouts' accounts, so it is not reused. "
@@ -166,7 +170,7 @@ def up(port: int, directory: Path) -> int:
         if answer.get("state") != str(state):
             other = f"another local cloud (serving {answer['state']})" if answer.get("state") else \
                 "a local cloud that does not say which state file it serves (an older version)"
-            return refuse(port, state, answer.get("pid") or listener_pid(port), other)
+            return refuse(port, state, answer.get("pid") or listener_pid(port), other, answer.get("state"))
         record = read_record(directory) or {}
         started_here = record.get("pid") == answer.get("pid")
         say(f"already running on {url} (pid {answer.get('pid')}" +

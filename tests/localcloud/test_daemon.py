@@ -62,7 +62,8 @@ def test_up_reuses_its_own_refuses_another_checkouts_and_down_stops_only_its_own
     assert refused.returncode == 1
     message = refused.stderr
     assert f"port {port} is taken by another local cloud (serving {health['state']})" in message, message
-    assert f"pid {record['pid']} (" in message and f"kill {record['pid']}" in message and "make down" in message
+    assert f"pid {record['pid']} (" in message and f"kill {record['pid']}" in message
+    assert f"`make down` in {one.resolve().parent}" in message
     assert not (two / "server.json").exists()
 
     assert script("localcloud-down.sh", two).returncode == 0
