@@ -299,6 +299,7 @@ func main() {
 		h.engineAddress = flags.Arg(0)
 	}
 	h.watch.watchParent()
+	h.watch.endOnInterrupt()
 	h.watch.watchHealth(h.engineAddress)
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
