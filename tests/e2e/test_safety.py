@@ -126,3 +126,11 @@ def test_a_preview_with_nothing_to_change_makes_no_cloud_call(stack):
     stack.cloud.admin.reset_counters()
     stack.preview("--expect-no-changes")
     assert stack.cloud.admin.counters()["calls"] == {}
+
+
+def test_a_failed_preview_does_not_wait_for_the_engine_to_kill_the_language_host(stack):
+    # The engine interrupts the language host, then waits for its output to close (5 s at most)
+    # before killing it; it logs "process already finished" when it had to wait it out.
+    stack.declare({"legacy": {"kind": "rds", "instance_id": "rm-localmysql80", "name": "x"}})
+    out = failed(stack.preview("--logtostderr", "-v=3", check=False))
+    assert "has a problem" in out and "process already finished" not in out, out
