@@ -5,6 +5,8 @@
                            [--port-file FILE] [--log-level INFO]
     provisioner localcloud-admin [--url http://127.0.0.1:8790] COMMAND ...
     provisioner recover [--stack STACK] [--cwd DIR] [--settle S] [--dry-run]   (after an interrupted up)
+    provisioner discover [--libradb ID] [--rds ID] [--polardb ID] [--include-privileged] ...
+                         (existing accounts -> stack code + `pulumi import` file; provisioner/discovery)
 
 Every localcloud option has an environment override PROVISIONER_LOCALCLOUD_<OPTION>
 (PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL). Heavy modules
@@ -235,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_localcloud_admin(sub)
     from provisioner import recover   # light: the SDKs load only when it runs
     recover.add_parser(sub)
+    from provisioner.discovery import command as discover
+    discover.add_parser(sub)
     return parser
 
 

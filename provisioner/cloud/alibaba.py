@@ -27,6 +27,23 @@ class AlibabaAdapter(AdapterBase):
     def _host(self, host: str) -> str:
         return ""   # Alibaba accounts have no host; callers may pass "%" or ""
 
+    LIST_ACTION = ""             # "DescribeDBInstances" | "DescribeDBClusters"
+
+    def list_instance_ids(self) -> list[str]:
+        """Every instance/cluster the credentials see in this region (read-only; for discovery):
+        Items.DBInstance[] / Items.DBCluster[] of the list API, every page."""
+        ids: list[str] = []
+        page_number = 1
+        while True:
+            resp = self._call(self.LIST_ACTION, {"RegionId": self.settings.region, "PageNumber": page_number,
+                                                 "PageSize": 100})
+            items = next(iter((resp.get("Items") or {}).values()), None) or []
+            ids += [i[self.ID] for i in items if i.get(self.ID)]
+            total = resp.get("TotalRecordCount")
+            if len(items) < 100 or (total is not None and len(ids) >= int(total)):
+                return ids
+            page_number += 1
+
     # --- reads ----------------------------------------------------------------------------------
 
     def _page(self, resp: dict[str, Any]) -> list[dict[str, Any]]:

@@ -95,6 +95,19 @@ class LibraDBAdapter(AdapterBase):
                 raise errors.make_error("DescribeLibraDBClusters", "ResourceNotFound.ClusterNotFoundError",
                                         f"cluster {instance_id} not found", resp.get("RequestId"))
 
+    def list_instance_ids(self) -> list[str]:
+        """Every cluster the credentials see in this region (read-only; for discovery)."""
+        ids: list[str] = []
+        offset = 0
+        while True:
+            resp = self._call("DescribeLibraDBClusters", {"Limit": 100, "Offset": offset})
+            clusters = resp.get("ClusterSet") or []
+            ids += [c["ClusterId"] for c in clusters if c.get("ClusterId")
+                    and (c.get("Region") or self.settings.region) == self.settings.region]
+            offset += len(clusters)
+            if not clusters or offset >= int(resp.get("TotalCount") or 0):
+                return ids
+
     # --- reads ----------------------------------------------------------------------------------
 
     def _fetch_accounts(self, instance_id: str) -> AccountMap:

@@ -19,7 +19,9 @@ class PolarDBAdapter(AlibabaAdapter):
     models = models
     ID = "DBClusterId"
     PAGE_SIZE = 100   # DescribeAccounts PageSize: 30, 50 or 100
+    LIST_ACTION = "DescribeDBClusters"
     METHODS = {
+        "DescribeDBClusters": "describe_dbclusters",
         "CreateAccount": "create_account", "DescribeAccounts": "describe_accounts",
         "DeleteAccount": "delete_account", "DescribeDatabases": "describe_databases",
         "ModifyAccountPassword": "modify_account_password",

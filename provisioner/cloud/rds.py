@@ -16,7 +16,9 @@ class RdsAdapter(AlibabaAdapter):
     models = models
     ID = "DBInstanceId"
     PAGE_SIZE = 200   # DescribeAccounts PageSize: 30..200
+    LIST_ACTION = "DescribeDBInstances"
     METHODS = {
+        "DescribeDBInstances": "describe_dbinstances",
         "CreateAccount": "create_account", "DescribeAccounts": "describe_accounts",
         "DeleteAccount": "delete_account", "DescribeDatabases": "describe_databases",
         "ResetAccountPassword": "reset_account_password",

@@ -12,7 +12,7 @@ configure_from_env()
 guard_pulumi_debug_log()
 
 # Outputs every account resource has beyond its inputs (set by the provider).
-COMPUTED_OUTPUTS = ("password_generated", "engine", "endpoint")
+COMPUTED_OUTPUTS = ("password_generated", "password_managed", "engine", "endpoint")
 
 
 def to_props(args: Any) -> dict[str, Any]:

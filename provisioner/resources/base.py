@@ -162,11 +162,13 @@ class AccountProvider(ResourceProvider):
     def _fail(self, doing: str, spec: AccountSpec, exc: Exception) -> ProvisionError:
         return ProvisionError(f"{doing} {self._where(spec)}: {exc}")
 
-    def _outputs(self, spec: AccountSpec, password: str, generated: bool,
+    def _outputs(self, spec: AccountSpec, password: str | None, generated: bool,
                  instance: InstanceInfo | None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        """password None: the account's password is not managed (imported or adopted without one)."""
         outs = self.to_inputs(spec)
         outs["password"] = password
-        outs["password_generated"] = generated
+        outs["password_generated"] = generated and password is not None
+        outs["password_managed"] = password is not None
         outs["engine"] = instance.engine if instance else (previous or {}).get("engine")
         outs["endpoint"] = instance.endpoint if instance else (previous or {}).get("endpoint")
         return outs
@@ -219,11 +221,26 @@ class AccountProvider(ResourceProvider):
                           delete_before_replace=plan.delete_before_replace)
 
     @staticmethod
-    def _password_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def password_managed(olds: dict[str, Any]) -> bool:
+        """False for an account imported or adopted without a password: its password is whatever
+        it was, unknown to the stack. Outputs written before that flag existed are managed."""
+        return olds.get("password_managed") is not False
+
+    @classmethod
+    def _password_changed(cls, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         if news.get("password"):
             return news["password"] != olds.get("password")
+        if not cls.password_managed(olds):
+            # Left alone until the user asks: a password_version means "generate one now".
+            return news.get("password_version") is not None
         # No password given: a generated one stays until password_version changes.
         return not olds.get("password_generated") or news.get("password_version") != olds.get("password_version")
+
+    @staticmethod
+    def _wants_password(spec: AccountSpec) -> bool:
+        """Adopting an existing account resets its password only when one is declared (a
+        password, or a password_version for a generated one)."""
+        return spec.password is not None or spec.password_version is not None
 
     @_user_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -238,7 +255,6 @@ class AccountProvider(ResourceProvider):
             self.check_live(spec, instance)
         except SpecError as exc:
             raise ProvisionError(f"invalid {self._where(spec)} for {instance.engine} {instance.version}: {exc}") from None
-        password = spec.password or generate_password()
         request = self.to_inputs(spec)
         request["host"] = host
         try:
@@ -251,8 +267,8 @@ class AccountProvider(ResourceProvider):
         if existing and not spec.adopt:
             raise ProvisionError(preflight.exists_message(self, spec, existing))
         if existing:
-            self._adopt(adapter, spec, password)
-            return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
+            return self._adopted(adapter, spec, instance)
+        password = spec.password or generate_password()
         try:
             adapter.create_account(instance_id, request, password, client_token=self.client_token(spec, props))
         except CloudApiError as exc:
@@ -262,10 +278,15 @@ class AccountProvider(ResourceProvider):
                 live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
                 message = preflight.exists_message(self, spec, live) if live else f"{self._where(spec)} already exists"
                 raise ProvisionError(f"{message} ({exc.code}, request id {exc.request_id})") from None
-            self._adopt(adapter, spec, password)
+            return self._adopted(adapter, spec, instance)
         return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
 
-    def _adopt(self, adapter: AccountAdapter, spec: AccountSpec, password: str) -> None:
+    def _adopted(self, adapter: AccountAdapter, spec: AccountSpec, instance: InstanceInfo) -> CreateResult:
+        password = (spec.password or generate_password()) if self._wants_password(spec) else None
+        self._adopt(adapter, spec, password)
+        return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
+
+    def _adopt(self, adapter: AccountAdapter, spec: AccountSpec, password: str | None) -> None:
         instance_id, host = self.instance_id(spec), self.host(spec)
         try:
             live = adapter.get_account(instance_id, spec.name, host, fresh=True)
@@ -313,6 +334,8 @@ class AccountProvider(ResourceProvider):
         instance_id = self.instance_id(spec)
         rotate = self._password_changed(olds, news)
         password = (spec.password or generate_password()) if rotate else olds.get("password")
+        if not rotate and not self.password_managed(olds):
+            password = None
         try:
             self.before_update(adapter, spec, olds)
             live = adapter.get_account(instance_id, spec.name, self.host(spec), fresh=True)

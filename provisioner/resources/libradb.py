@@ -36,8 +36,9 @@ class LibraDBAccountArgs:
         :param privileges: ``{"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}}`` with
             MySQL privilege names (SELECT, INSERT, ...). Order and case do not matter. Omitted means none.
         :param region: The Tencent Cloud region, e.g. ``ap-guangzhou``; default from config or TENCENTCLOUD_REGION.
-        :param adopt: Take over an account that already exists with this name and host (its password is
-            reset, its description and privileges set). Without it an existing account is an error.
+        :param adopt: Take over an existing account with this identity (description and privileges set;
+            the password is kept unless ``password`` or ``password_version`` is given). Without it an
+            existing account is an error.
         """
         self.cluster_id, self.name, self.host = cluster_id, name, host
         self.password, self.password_version = password, password_version
@@ -90,6 +91,8 @@ class LibraDBAccount(Resource, module="provisioner", name="LibraDBAccount"):
     host: Output[str]
     password: Output[str]
     """The account's password (secret), given or generated."""
+    password_managed: Output[bool]
+    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
     description: Output[Optional[str]]
     max_user_connections: Output[Optional[int]]
     privileges: Output[dict]

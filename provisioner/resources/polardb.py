@@ -36,8 +36,9 @@ class PolarDBAccountArgs:
         :param privileges: ``{database: privilege}`` with ReadWrite, ReadOnly, DMLOnly, DDLOnly or ReadIndex;
             Normal accounts only. Omitted means none.
         :param region: The Alibaba Cloud region, e.g. ``cn-hangzhou``; default from config or ALIBABA_CLOUD_REGION_ID.
-        :param adopt: Take over an existing account with this name (password reset, description and
-            privileges set). Without it an existing account is an error.
+        :param adopt: Take over an existing account with this identity (description and privileges set;
+            the password is kept unless ``password`` or ``password_version`` is given). Without it an
+            existing account is an error.
         """
         self.cluster_id, self.name, self.password = cluster_id, name, password
         self.password_version, self.account_type = password_version, account_type
@@ -82,6 +83,8 @@ class PolarDBAccount(Resource, module="provisioner", name="PolarDBAccount"):
     name: Output[str]
     password: Output[str]
     """The account's password (secret), given or generated."""
+    password_managed: Output[bool]
+    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
     account_type: Output[str]
     description: Output[Optional[str]]
     privileges: Output[dict]

@@ -101,8 +101,8 @@ def exists_message(provider: "AccountProvider", spec: AccountSpec, live: LiveAcc
                 f"If '{old}' is still declared, two resources declare one account: remove one of them. "
                 f"(Setting adopt=True is not needed here.)")
     return (f"{where} already exists and is not managed by this stack. To take it over, set adopt=True "
-            f"on '{here}' (its description and privileges are then set as declared, and its password "
-            f"reset to the declared or a generated one; its account type must match: "
+            f"on '{here}' (its description and privileges are then set as declared; its password is kept "
+            f"unless you declare password or password_version; its account type must match: "
             f"{live.account_type}); otherwise choose another name.")
 
 

@@ -43,8 +43,9 @@ class RdsAccountArgs:
         :param engine: Optional hint (MySQL, MariaDB, PostgreSQL, SQLServer) so the engine's own name and
             privilege rules are checked at preview; they are always checked against the live instance.
         :param engine_version: Optional hint with ``engine``, e.g. ``8.0`` or ``5.6``.
-        :param adopt: Take over an existing account with this name (password reset, description and
-            privileges set). Without it an existing account is an error.
+        :param adopt: Take over an existing account with this identity (description and privileges set;
+            the password is kept unless ``password`` or ``password_version`` is given). Without it an
+            existing account is an error.
         """
         self.instance_id, self.name, self.password = instance_id, name, password
         self.password_version, self.account_type = password_version, account_type
@@ -93,6 +94,8 @@ class RdsAccount(Resource, module="provisioner", name="RdsAccount"):
     name: Output[str]
     password: Output[str]
     """The account's password (secret), given or generated."""
+    password_managed: Output[bool]
+    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
     account_type: Output[str]
     description: Output[Optional[str]]
     privileges: Output[dict]

@@ -1,0 +1,65 @@
+"""`provisioner discover`: list the live accounts, write stack code and an import file.
+
+    provisioner discover [--libradb ID ...] [--rds ID ...] [--polardb ID ...]
+                         [--tencent-region R] [--alibaba-region R] [--include-privileged]
+                         [--program accounts.py] [--import-file accounts.import.json]
+
+Without IDs it looks at every cluster and instance of the three products in the regions
+(DescribeLibraDBClusters / DescribeDBInstances / DescribeDBClusters); with some, only at those
+(products without IDs are skipped). Credentials and the endpoint come from the same environment
+variables as the provider (TENCENTCLOUD_*, ALIBABA_CLOUD_*, PROVISIONER_ENDPOINT). Read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from provisioner.discovery.inventory import PRODUCTS, Found
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("discover", help="list existing accounts; write stack code and a `pulumi import` file",
+                       description="Read the live accounts (read-only calls, rate-limited) and write Python "
+                                   "stack code declaring them plus a `pulumi import --file` document, so they "
+                                   "come under management with no cloud write and no password reset.")
+    for product in PRODUCTS:
+        p.add_argument(f"--{product}", action="append", default=[], metavar="ID",
+                       help=f"a {product} {'instance' if product == 'rds' else 'cluster'} to look at (repeatable)")
+    p.add_argument("--tencent-region", help="LibraDB region (default: TENCENTCLOUD_REGION or ap-guangzhou)")
+    p.add_argument("--alibaba-region", help="RDS/PolarDB region (default: ALIBABA_CLOUD_REGION_ID or cn-hangzhou)")
+    p.add_argument("--include-privileged", action="store_true",
+                   help="also declare Super/Sysadmin accounts and LibraDB accounts with global admin privileges")
+    p.add_argument("--program", default="accounts.py", help="stack code to write (default accounts.py)")
+    p.add_argument("--import-file", default="accounts.import.json", help="import file to write")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from provisioner import settings
+    from provisioner.cloud.base import CloudApiError
+    from provisioner.cloud.factory import adapter_for
+    from provisioner.discovery import import_file, inventory, program
+
+    chosen = {p: getattr(args, p) for p in PRODUCTS if getattr(args, p)}
+    targets = chosen or {p: None for p in PRODUCTS}
+    found: list[Found] = []
+    try:
+        for product, ids in targets.items():
+            region = args.tencent_region if product == "libradb" else args.alibaba_region
+            adapter = adapter_for(product, settings.settings_for(product, region))
+            found += inventory.discover(product, adapter, ids, include_privileged=args.include_privileged)
+    except (CloudApiError, settings.MissingCredentials) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    where = " on " + ", ".join(f"{p} {' '.join(ids)}" for p, ids in chosen.items()) if chosen else ""
+    Path(args.program).write_text(program.render(found, import_file=args.import_file, where=where))
+    Path(args.import_file).write_text(json.dumps(import_file.document(found), indent=2) + "\n")
+    for f in found:
+        state = "declared" if f.declared else f"not declared: {f.excluded}"
+        print(f"{f.product:8} {f.instance.id:24} {f.live.name:32} {state}")
+    declared = sum(f.declared for f in found)
+    print(f"{declared} of {len(found)} accounts declared in {args.program}; import file {args.import_file}")
+    return 0

@@ -1,0 +1,1 @@
+"""Replaced by each test with the stack code `provisioner discover` writes (see test_existing_accounts.py)."""
