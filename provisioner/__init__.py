@@ -16,6 +16,7 @@ _EXPORTS = {
     "RdsAccountArgs": "provisioner.resources.rds",
     "PolarDBAccount": "provisioner.resources.polardb",
     "PolarDBAccountArgs": "provisioner.resources.polardb",
+    "AlternatingAccounts": "provisioner.rotation",
 }
 
 __all__ = sorted(_EXPORTS)
