@@ -14,9 +14,10 @@ active one. The account applications used until then keeps its password, so an a
 that has not yet read the new credentials still logs in; it must read them before the next
 rotation, one period later. App stacks read only `active` (a StackReference), never a slot.
 
-Rules: run `up` at least once per period (a scheduled CI job), and bump `rotation` by one at a
-time between two `up`s: a jump of two generations in one `up` would change the password of the
-account that is exported at that moment. Preview and up compute g at the moment they run.
+The generation in force is kept in the state (RotationState) and moves towards the computed
+one by at most one step per `up`, never back: a stack that missed a period's `up`, or a counter
+bumped twice, still rotates one account at a time (catching up over the next `up`s; `preview`
+shows the pending step). Preview and up compute the wanted generation at the moment they run.
 """
 
 from __future__ import annotations
@@ -63,26 +64,36 @@ class AlternatingAccounts(pulumi.ComponentResource):
     """Two accounts used alternately; `active` holds the credentials applications should use."""
 
     active: pulumi.Output[dict]
-    generation: int
+    generation: pulumi.Output[int]
 
     def __init__(self, resource_name: str, args: Any, *, names: Optional[tuple[str, str]] = None,
                  rotation_period: Optional[timedelta] = None, rotation_start: datetime = EPOCH,
                  rotation: int = 0, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("provisioner:index:AlternatingAccounts", resource_name, None, opts)
-        if getattr(args, "password", None) is not None:
-            raise ValueError("AlternatingAccounts generates both passwords: do not set password")
+        from provisioner.resources.rotation_state import RotationState
+        if getattr(args, "password", None) is not None or getattr(args, "password_version", None) is not None:
+            raise ValueError("AlternatingAccounts generates and rotates both passwords: set neither "
+                             "password nor password_version")
         resource_class = _account_class(args)
-        base = args.name
-        names = names or (f"{base}_a", f"{base}_b")
-        self.generation = generation(period=rotation_period, start=rotation_start, rotation=rotation)
+        names = names or (f"{args.name}_a", f"{args.name}_b")
+        target = generation(period=rotation_period, start=rotation_start, rotation=rotation)
+        child = pulumi.ResourceOptions(parent=self)
+        self.state = RotationState(f"{resource_name}-rotation", target, child)
+        self.generation = self.state.generation.apply(int)
+        versions = self.generation.apply(slot_versions)
         self.accounts = []
-        for slot, (name, version) in enumerate(zip(names, slot_versions(self.generation))):
+        for slot, name in enumerate(names):
             slot_args = copy.copy(args)
-            slot_args.name, slot_args.password_version = name, version
-            self.accounts.append(resource_class(f"{resource_name}-{'ab'[slot]}", slot_args,
-                                                pulumi.ResourceOptions(parent=self)))
-        current = self.accounts[self.generation % 2]
-        self.active = pulumi.Output.all(current.name, current.password, current.endpoint).apply(
-            lambda v: {"username": v[0], "password": v[1], "endpoint": v[2], "generation": self.generation})
-        self.active = pulumi.Output.secret(self.active)
-        self.register_outputs({"active": self.active})
+            slot_args.name = name
+            slot_args.password_version = versions.apply(lambda v, slot=slot: v[slot])
+            self.accounts.append(resource_class(f"{resource_name}-{'ab'[slot]}", slot_args, child))
+        a, b = self.accounts
+        self.active = pulumi.Output.secret(pulumi.Output.all(
+            self.generation, a.name, a.password, a.endpoint, b.name, b.password, b.endpoint).apply(_active))
+        self.register_outputs({"active": self.active, "generation": self.generation})
+
+
+def _active(values: list[Any]) -> dict[str, Any]:
+    g = values[0]
+    username, password, endpoint = values[1:4] if g % 2 == 0 else values[4:7]
+    return {"username": username, "password": password, "endpoint": endpoint, "generation": g}

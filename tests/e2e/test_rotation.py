@@ -1,6 +1,7 @@
 """Alternating rotation through the real engine: the exported credentials log in before, during
 and after every rotation (the local cloud's verify, polled while `up` runs), on demand and on a
-schedule; the account that was active keeps its password for one more period."""
+schedule (two generations behind: one step per `up`); the account that was active keeps its
+password for one more period."""
 
 from __future__ import annotations
 
@@ -64,9 +65,11 @@ def test_alternating_rotation_never_exports_failing_credentials(tmp_path, pulumi
     second = rotate(stack, first, {"rotation": 1})
     assert (second["username"], second["generation"]) == ("orders_b", 1)
 
-    # On a schedule: one period (of a day) has passed since the start -> generation 2, back to a.
-    start = (datetime.now(timezone.utc) - timedelta(hours=36)).isoformat()
+    # On a schedule, two generations behind (1 on demand + 2 periods of a day): one step per `up`,
+    # so the exported account (b) keeps its password; the next `up` would take the second step.
+    start = (datetime.now(timezone.utc) - timedelta(hours=60)).isoformat()
     third = rotate(stack, second, {"rotation": 1, "period_hours": 24, "start": start})
     assert (third["username"], third["generation"]) == ("orders_a", 2)
     assert not localcloud.admin.verify_password("rds", INSTANCE, "orders_a", first["password"])
-    stack.preview("--expect-no-changes")
+    pending = stack.preview("--diff").stdout
+    assert "orders-rotation" in pending and "orders-b" in pending, pending

@@ -30,3 +30,19 @@ def test_schedule_counts_whole_periods_plus_the_on_demand_counter():
     assert generation(period=day, start=START, now=START - day) == 0   # a start in the future: not yet
     with pytest.raises(ValueError, match="positive"):
         generation(period=timedelta(0), start=START)
+
+
+def test_the_recorded_generation_moves_one_step_per_up_and_never_back():
+    from provisioner.resources.rotation_state import RotationStateProvider
+    provider = RotationStateProvider()
+    created = provider.create({"target": 0}).outs
+    assert created == {"target": 0, "generation": 0}
+    olds = {**created, "__provider": "x"}
+    assert provider.diff("id", olds, {"target": 0}).changes is False
+    assert provider.diff("id", olds, {"target": 3}).changes is True
+    assert provider.update("id", olds, {"target": 3}).outs["generation"] == 1
+    behind = {"target": 0, "generation": 4.0}   # numbers come back from the engine as floats
+    assert provider.diff("id", behind, {"target": 2}).changes is False
+    assert provider.update("id", behind, {"target": 2}).outs["generation"] == 4
+    assert provider.check({}, {"target": -1}).failures[0].property == "target"
+    assert provider.check({}, {"target": 2.0}).inputs == {"target": 2}
