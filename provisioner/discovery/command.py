@@ -8,6 +8,8 @@ Without IDs it looks at every cluster and instance of the three products in the 
 (DescribeLibraDBClusters / DescribeDBInstances / DescribeDBClusters); with some, only at those
 (products without IDs are skipped). Credentials and the endpoint come from the same environment
 variables as the provider (TENCENTCLOUD_*, ALIBABA_CLOUD_*, PROVISIONER_ENDPOINT). Read-only.
+Exit 0; 1 when some cluster/instance could not be read (the others are written; it is named on
+stderr and in the stack code); 2 when nothing could be listed (credentials, the list API).
 """
 
 from __future__ import annotations
@@ -46,20 +48,25 @@ def _run(args: argparse.Namespace) -> int:
     chosen = {p: getattr(args, p) for p in PRODUCTS if getattr(args, p)}
     targets = chosen or {p: None for p in PRODUCTS}
     found: list[Found] = []
+    unread: list[str] = []
     try:
         for product, ids in targets.items():
             region = args.tencent_region if product == "libradb" else args.alibaba_region
             adapter = adapter_for(product, settings.settings_for(product, region))
-            found += inventory.discover(product, adapter, ids, include_privileged=args.include_privileged)
-    except (CloudApiError, settings.MissingCredentials) as exc:
+            found += inventory.discover(product, adapter, ids, include_privileged=args.include_privileged,
+                                        unread=unread)
+    except (CloudApiError, settings.MissingCredentials) as exc:   # the instance list itself failed
         print(f"error: {exc}", file=sys.stderr)
         return 2
     where = " on " + ", ".join(f"{p} {' '.join(ids)}" for p, ids in chosen.items()) if chosen else ""
-    Path(args.program).write_text(program.render(found, import_file=args.import_file, where=where))
+    Path(args.program).write_text(program.render(found, import_file=args.import_file, where=where,
+                                                 unread=unread))
     Path(args.import_file).write_text(json.dumps(import_file.document(found), indent=2) + "\n")
     for f in found:
         state = "declared" if f.declared else f"not declared: {f.excluded}"
         print(f"{f.product:8} {f.instance.id:24} {f.live.name:32} {state}")
     declared = sum(f.declared for f in found)
     print(f"{declared} of {len(found)} accounts declared in {args.program}; import file {args.import_file}")
-    return 0
+    for problem in unread:
+        print(f"not read: {problem}", file=sys.stderr)
+    return 1 if unread else 0

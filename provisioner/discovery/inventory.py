@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from provisioner import rules
-from provisioner.cloud.base import InstanceInfo, LiveAccount
+from provisioner.cloud.base import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.resources.base import AccountProvider
 from provisioner.specs.common import AccountSpec, SpecError
 
@@ -108,22 +108,34 @@ def name_problem(product: str, name: str, instance: InstanceInfo) -> str | None:
 
 
 def discover(product: str, adapter, instance_ids: Iterable[str] | None, *,
-             include_privileged: bool = False) -> list[Found]:
+             include_privileged: bool = False, unread: list[str] | None = None) -> list[Found]:
     """Every account of the given instances (None: every instance of the adapter's region),
     sorted by instance and name. Read-only: one account list per instance (and page), plus
-    LibraDB's one privileges call per declarable account."""
+    LibraDB's one privileges call per declarable account. An instance that cannot be read (not
+    found, isolated, ...) is named in `unread` and the others are still read."""
     ids = list(instance_ids) if instance_ids is not None else adapter.list_instance_ids()
     out: list[Found] = []
     for instance_id in sorted(dict.fromkeys(ids)):
-        instance = adapter.describe_instance(instance_id)
-        for (name, host), listed in sorted(adapter.accounts(instance_id).items()):
-            problem = name_problem(product, name, instance)
-            if problem:
-                out.append(Found(product, instance, listed, excluded=f"system account, cannot be declared: "
-                                                                    f"name: {problem}"))
-                continue
-            live = adapter.get_account(instance_id, name, host)   # with privileges (LibraDB: one call)
-            if live is not None:   # deleted since the list was read
-                out.append(classify(product, instance, live, adapter.settings.region,
-                                    include_privileged=include_privileged))
+        try:
+            out += _instance_accounts(product, adapter, instance_id, include_privileged)
+        except CloudApiError as exc:
+            if unread is None:
+                raise
+            unread.append(f"{product} {instance_id}: {exc}")
+    return out
+
+
+def _instance_accounts(product: str, adapter, instance_id: str, include_privileged: bool) -> list[Found]:
+    out: list[Found] = []
+    instance = adapter.describe_instance(instance_id)
+    for (name, host), listed in sorted(adapter.accounts(instance_id).items()):
+        problem = name_problem(product, name, instance)
+        if problem:
+            out.append(Found(product, instance, listed, excluded=f"system account, cannot be declared: "
+                                                                f"name: {problem}"))
+            continue
+        live = adapter.get_account(instance_id, name, host)   # with privileges (LibraDB: one call)
+        if live is not None:   # deleted since the list was read
+            out.append(classify(product, instance, live, adapter.settings.region,
+                                include_privileged=include_privileged))
     return out

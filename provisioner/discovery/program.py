@@ -40,11 +40,12 @@ def _args(found: Found) -> dict[str, Any]:
     return {k: data[k] for k in order if k in data}
 
 
-def render(found_all: list[Found], *, import_file: str, where: str = "") -> str:
+def render(found_all: list[Found], *, import_file: str, where: str = "", unread: list[str] = ()) -> str:
     declared = [f for f in found_all if f.declared]
     classes = sorted({CLASSES[f.product] for f in declared})
     imports = ", ".join(f"{c}, {c}Args" for c in classes) or "LibraDBAccount"
     lines = [HEADER.format(where=where, import_file=import_file, imports=imports)]
+    lines += [f"# not read: {problem}" for problem in unread]
     for found in found_all:
         what = f"{found.product} {found.instance.id} '{found.live.name}'" + (
             f"@{found.live.host}" if found.product == "libradb" else "")

@@ -60,7 +60,11 @@ def discover(stack: Stack, out: Path) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "provisioner.cli", "discover",
                            "--program", str(out / "__main__.py"), "--import-file", str(out / "import.json")],
                           env=env, cwd=out, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # 1: some instance could not be read (the seed's isolated cluster, if the cloud refuses it):
+    # none of the fleet's may be among them.
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert not any(i["id"] in line for line in proc.stderr.splitlines() if line.startswith("not read")
+                   for i in INSTANCES), proc.stderr
     return proc
 
 

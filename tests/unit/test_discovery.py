@@ -76,3 +76,39 @@ def test_serialized_provider_is_what_the_resource_registers(product, cls, args):
 
     register()
     assert mocks.registered["r"]["__provider"] == import_file.serialized_provider(product)
+
+
+class FakeAdapter:
+    """Answers like an adapter: one readable instance, one that the cloud refuses to list."""
+    settings = type("S", (), {"region": "cn-hangzhou"})()
+
+    def __init__(self):
+        self.listed_all = False
+
+    def list_instance_ids(self):
+        self.listed_all = True
+        return ["rm-1", "rm-gone"]
+
+    def describe_instance(self, instance_id):
+        from provisioner.cloud.base import CloudApiError
+        if instance_id == "rm-gone":
+            raise CloudApiError("DescribeDBInstanceAttribute", "InvalidDBInstanceId.NotFound", "not found", "req-1")
+        return RDS
+
+    def accounts(self, instance_id):
+        return {("app", ""): LiveAccount(name="app", host=""), ("root", ""): LiveAccount(name="root", host="")}
+
+    def get_account(self, instance_id, name, host):
+        return LiveAccount(name=name, host="", privileges={"orders": "ReadOnly"})
+
+
+def test_discover_reads_the_instances_given_or_the_whole_region_and_names_what_it_cannot_read():
+    adapter, unread = FakeAdapter(), []
+    found = inventory.discover("rds", adapter, ["rm-1"], unread=unread)
+    assert not adapter.listed_all and unread == []
+    assert [(f.live.name, f.declared) for f in found] == [("app", True), ("root", False)]
+    assert found[1].excluded.startswith("system account")
+    found = inventory.discover("rds", adapter, None, unread=unread)
+    assert adapter.listed_all and len(found) == 2
+    assert unread == ["rds rm-gone: DescribeDBInstanceAttribute failed: InvalidDBInstanceId.NotFound: not found "
+                      "(request id req-1)"]
