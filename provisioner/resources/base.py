@@ -278,7 +278,11 @@ class AccountProvider(ResourceProvider):
                 live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
                 message = preflight.exists_message(self, spec, live) if live else f"{self._where(spec)} already exists"
                 raise ProvisionError(f"{message} ({exc.code}, request id {exc.request_id})") from None
-            return self._adopted(adapter, spec, instance)
+            if not exc.after_transient:
+                return self._adopted(adapter, spec, instance)
+            # An earlier attempt of our create was lost in transit and probably made the account
+            # with `password`: set it, rather than leave an account whose password nobody knows.
+            self._adopt(adapter, spec, password)
         return CreateResult(self.resource_id(spec), self._outputs(spec, password, spec.password is None, instance))
 
     def _adopted(self, adapter: AccountAdapter, spec: AccountSpec, instance: InstanceInfo) -> CreateResult:
