@@ -91,7 +91,7 @@ def test_discover_import_preview_no_change_passwords_kept_then_a_change_applies(
     assert "password" not in code.split('"""', 2)[2].replace("password_version", "").replace("password=", ""), code
 
     stack.pulumi("import", "--file", str(stack.dir / "import.json"), "--generate-code=false",
-                 "--protect=false", "--yes", "--skip-preview")
+                 "--protect=false", "--yes")   # the command the generated code and README give
     assert writes(localcloud) == {}
     exported = json.loads(stack.export())["deployment"]["resources"]
     accounts = [r for r in exported if r["type"].startswith("pulumi-python:dynamic/provisioner:")]
