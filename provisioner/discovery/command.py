@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from provisioner.discovery.inventory import PRODUCTS, Found
+PRODUCTS = ("libradb", "rds", "polardb")   # the CLI stays light: inventory (pulumi, SDKs) loads in _run
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 
     chosen = {p: getattr(args, p) for p in PRODUCTS if getattr(args, p)}
     targets = chosen or {p: None for p in PRODUCTS}
-    found: list[Found] = []
+    found: list[inventory.Found] = []
     unread: list[str] = []
     try:
         for product, ids in targets.items():

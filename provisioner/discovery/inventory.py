@@ -10,12 +10,14 @@ values that break today's input rules), listed with the rule they break.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from provisioner import rules
 from provisioner.cloud.base import CloudApiError, InstanceInfo, LiveAccount
-from provisioner.resources.base import AccountProvider
 from provisioner.specs.common import AccountSpec, SpecError
+
+if TYPE_CHECKING:
+    from provisioner.resources.base import AccountProvider
 
 PRODUCTS = ("libradb", "rds", "polardb")
 # Global privileges that change every database's schema or the server itself (MySQL semantics):
@@ -24,7 +26,7 @@ LIBRADB_ADMIN_GLOBAL = frozenset({"CREATE", "DROP", "ALTER", "INDEX", "REFERENCE
                                   "ALTER ROUTINE", "EVENT", "TRIGGER", "RELOAD"})
 
 
-def provider_for(product: str) -> AccountProvider:
+def provider_for(product: str) -> "AccountProvider":
     if product == "libradb":
         from provisioner.resources.libradb import LibraDBAccountProvider
         return LibraDBAccountProvider()
@@ -60,7 +62,7 @@ def privileged_reason(product: str, live: LiveAccount) -> str | None:
     return None
 
 
-def spec_data(product: str, provider: AccountProvider, instance: InstanceInfo, live: LiveAccount,
+def spec_data(product: str, provider: "AccountProvider", instance: InstanceInfo, live: LiveAccount,
               region: str) -> dict[str, Any]:
     """The arguments a stack would give for the account as it is (privileges in the cloud's form)."""
     data: dict[str, Any] = {provider.instance_field: instance.id, "name": live.name}

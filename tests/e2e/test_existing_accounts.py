@@ -10,7 +10,6 @@ without a password keeps the account's password.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
