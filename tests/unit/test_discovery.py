@@ -74,7 +74,10 @@ def test_serialized_provider_is_what_the_resource_registers(product, cls, args):
         resource = getattr(module, cls)("r", getattr(module, f"{cls}Args")(**args))
         return resource.urn.apply(lambda _: None)
 
-    register()
+    try:
+        register()
+    finally:
+        pulumi.runtime.settings.reset_options()   # no mock monitor left for later tests
     assert mocks.registered["r"]["__provider"] == import_file.serialized_provider(product)
 
 
