@@ -111,15 +111,16 @@ class AccountProvider(ResourceProvider):
         if not spec.adopt:
             return [("name", preflight.exists_message(self, spec, live))]
         problem = self.adopt_problem(spec, live)
-        return [("account_type", problem)] if problem else []
+        return [problem] if problem else []
 
-    def adopt_problem(self, spec: AccountSpec, live: LiveAccount) -> str | None:
-        """Why `live` cannot be adopted as declared: adoption never changes an account's type
-        (the APIs cannot), and a Super account refuses per-database grants."""
+    def adopt_problem(self, spec: AccountSpec, live: LiveAccount) -> tuple[str, str] | None:
+        """(field, why) `live` cannot be adopted as declared: adoption never changes what the APIs
+        cannot change in place — an account's type (a Super account also refuses per-database
+        grants) — or the next `refresh` would find it different and replace the account."""
         declared = getattr(spec, "account_type", None)
         if declared is None or live.account_type == declared:
             return None
-        return (f"{self._where(spec)} exists as a {live.account_type} account but is declared "
+        return ("account_type", f"{self._where(spec)} exists as a {live.account_type} account but is declared "
                 f"{declared}; adopting cannot change an account's type, so nothing was changed. "
                 f"Declare account_type=\"{live.account_type}\" to adopt it as it is, or choose another name.")
 
@@ -298,7 +299,7 @@ class AccountProvider(ResourceProvider):
                 raise ProvisionError(f"{self._where(spec)} was reported as existing but cannot be read")
             problem = self.adopt_problem(spec, live)   # before the first write: nothing changed yet
             if problem:
-                raise ProvisionError(problem)
+                raise ProvisionError(problem[1])
             self._apply(adapter, spec, live, password)
         except CloudApiError as exc:
             raise self._fail("cannot adopt", spec, exc) from None

@@ -77,6 +77,16 @@ class LibraDBAccountProvider(AccountProvider):
         return {"host": live.host, "description": live.description, "privileges": live.privileges,
                 "max_user_connections": live.max_user_connections}
 
+    def adopt_problem(self, spec: LibraDBAccountSpec, live: LiveAccount) -> tuple[str, str] | None:
+        # max_user_connections has no modify API: adopted with another value, the first refresh
+        # would see the live one and replace (delete and re-create) the adopted account.
+        declared = spec.max_user_connections
+        if declared is None or live.max_user_connections in (None, declared):
+            return None
+        return ("max_user_connections", f"{self._where(spec)} exists with max_user_connections="
+                f"{live.max_user_connections}, declared {declared}; the API cannot change it, so adopting "
+                f"would replace the account later. Declare {live.max_user_connections} (or omit it) to adopt it.")
+
     def before_update(self, adapter: AccountAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
         old_host = olds.get("host") or "%"
         if old_host != spec.host:

@@ -116,3 +116,12 @@ def test_name_length_follows_the_live_engine_without_a_hint(localcloud):
     reason = failures(RdsAccountProvider().check({}, {"instance_id": "rm-localmysql80", "name": long_name}))["name"]
     assert "2 to 32 characters" in reason and "MySQL 8.0" in reason
     assert failures(RdsAccountProvider().check({}, {"instance_id": "pgm-localpg14", "name": long_name})) == {}
+
+
+def test_adopting_with_another_connection_limit_is_refused(localcloud):
+    from provisioner.resources.libradb import LibraDBAccountProvider
+    localcloud.admin.add_account("libradb", "libradb-local001", "etl", "Hand-Made1x", host="%", max_user_connections=20)
+    news = {"cluster_id": "libradb-local001", "name": "etl", "adopt": True, "max_user_connections": 30}
+    reason = failures(LibraDBAccountProvider().check({}, news))["max_user_connections"]
+    assert "exists with max_user_connections=20, declared 30" in reason
+    assert failures(LibraDBAccountProvider().check({}, {**news, "max_user_connections": 20})) == {}
