@@ -210,10 +210,17 @@ class AccountProvider(ResourceProvider):
                             inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Across resources (the same account declared twice), then against the live instance
         when `up` would create or change the account (no cloud call otherwise)."""
-        other = CLAIMS.claim(self.identity_key(spec), operation.calling_urn())
+        urn = operation.calling_urn()
+        other = CLAIMS.claim(self.identity_key(spec), urn)
         if other is not None:
             return [("name", preflight.duplicate_message(self, spec, other))]
+        if not olds and CLAIMS.replacing(urn):
+            # The engine checks a resource it is about to replace a second time, without its old
+            # inputs (step_generator.go): it is not a new account, and it passed its first check.
+            return []
         intent = preflight.plan_intent(self, olds, inputs)
+        if olds and (intent.creating or intent.recreating):
+            CLAIMS.mark_replacing(urn)
         return preflight.live_failures(self, spec, intent) if intent.any else []
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

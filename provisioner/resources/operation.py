@@ -83,6 +83,7 @@ class Claims:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._owner: dict[Identity, str] = {}
+        self._replacing: set[str] = set()
 
     def claim(self, identity: Identity, urn: str | None) -> str | None:
         """Record urn as declaring identity; the other URN that already declares it, if any."""
@@ -98,6 +99,16 @@ class Claims:
             if urn is not None and self._owner.get(identity) == urn:
                 del self._owner[identity]
 
+    def mark_replacing(self, urn: str | None) -> None:
+        """urn's first check (with its old inputs) found a replace."""
+        if urn is not None:
+            with self._lock:
+                self._replacing.add(urn)
+
+    def replacing(self, urn: str | None) -> bool:
+        with self._lock:
+            return urn is not None and urn in self._replacing
+
     def other_owner(self, identity: Identity, urn: str | None) -> str | None:
         """The URN of another resource of this operation that declares identity, if any."""
         with self._lock:
@@ -107,6 +118,7 @@ class Claims:
     def clear(self) -> None:
         with self._lock:
             self._owner.clear()
+            self._replacing.clear()
 
 
 CLAIMS = Claims()

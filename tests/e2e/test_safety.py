@@ -134,3 +134,21 @@ def test_a_failed_preview_does_not_wait_for_the_engine_to_kill_the_language_host
     stack.declare({"legacy": {"kind": "rds", "instance_id": "rm-localmysql80", "name": "x"}})
     out = failed(stack.preview("--logtostderr", "-v=3", check=False))
     assert "has a problem" in out and "process already finished" not in out, out
+
+
+def test_a_delete_before_replace_that_can_succeed_goes_through(stack):
+    # The engine checks a resource it replaces twice, the second time without its old inputs:
+    # that second check must not take the account being replaced for one made outside the stack.
+    etl = {"kind": "libradb", "cluster_id": "libradb-local001", "name": "etl", "password": PASSWORD,
+           "max_user_connections": 10}
+    dba = {"kind": "polardb", "cluster_id": "pc-localmysql01", "name": "dba_app", "password": PASSWORD}
+    stack.declare({"etl": etl, "dba": dba})
+    stack.up()
+    stack.declare({"etl": {**etl, "max_user_connections": 20}, "dba": {**dba, "account_type": "Super"}})
+    assert "2 to replace" in stack.preview().stdout
+    stack.up()
+    admin = stack.cloud.admin
+    assert [a["max_user_connections"] for a in admin.accounts("libradb")] == [20]
+    assert [a["account_type"] for a in admin.accounts("polardb") if a["name"] == "dba_app"] == ["Super"]
+    assert admin.verify_password("libradb", "libradb-local001", "etl", PASSWORD, host="%")
+    stack.preview("--expect-no-changes")
