@@ -7,6 +7,7 @@
     provisioner recover [--stack STACK] [--cwd DIR] [--settle S] [--dry-run]   (after an interrupted up)
     provisioner discover [--libradb ID] [--rds ID] [--polardb ID] [--include-privileged] ...
                          (existing accounts -> stack code + `pulumi import` file; provisioner/discovery)
+    provisioner preview-summary [FILE] [--stack STACK] [--max-chars N]   (`pulumi preview --json` -> markdown)
 
 Every localcloud option has an environment override PROVISIONER_LOCALCLOUD_<OPTION>
 (PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL). Heavy modules
@@ -239,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_parser(sub)
     from provisioner.discovery import command as discover
     discover.add_parser(sub)
+    from provisioner.review import command as review
+    review.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Reading `pulumi preview --json` for a reviewer: what changes, per product, secrets masked."""

@@ -1,0 +1,135 @@
+"""`pulumi preview --json` -> one Change per account step.
+
+The engine gives our dynamic resources no detailed diff (`detailedDiff: null`, no `diffs`:
+the Python dynamic-provider server sends only changes/replaces/stables). So the changed
+fields are derived here from the old outputs and the new inputs with the providers' own
+diff (`plan_diff` + each provider's FieldPolicy) — the same comparison `diff` makes at
+preview. Secrets arrive masked ("[secret]"); a password change is found from what is
+visible (password_version, generated vs given) and, when an update shows no other changed
+field, from the update itself: the provider reports an update only when a field or the
+password changed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from provisioner.diffing import plan_diff
+
+MASKED = "[secret]"   # how `preview --json` shows a secret
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # a value known only at `up`
+PRODUCT_TITLES = {"libradb": "LibraDB", "rds": "ApsaraDB RDS", "polardb": "PolarDB"}
+# Steps that only accompany a "replace" step of the same resource in the JSON.
+REPLACE_PARTS = ("create-replacement", "delete-replaced", "discard-replaced")
+
+
+@dataclass
+class Change:
+    product: str                      # libradb / rds / polardb, or "other"
+    resource: str                     # the Pulumi resource name
+    account: str                      # name (LibraDB: name@host)
+    instance: str                     # cluster or instance id ("old → new" when it moves)
+    action: str                       # create, update, replace, delete, ...
+    fields: list[str] = field(default_factory=list)            # what changes
+    replace_reasons: list[str] = field(default_factory=list)
+    delete_first: bool = False        # replacement deletes the old account before creating the new one
+    values: list[tuple[str, Any, Any]] = field(default_factory=list)   # (field, old, new); never a password
+    type_token: str = ""
+
+
+@dataclass
+class Preview:
+    changes: list[Change]
+    counts: dict[str, int]            # op -> number (the engine's changeSummary)
+
+
+@cache
+def _provider(type_token: str):
+    from provisioner.recover import ACCOUNT_TYPES
+    if type_token not in ACCOUNT_TYPES:
+        return None
+    module, cls = ACCOUNT_TYPES[type_token]
+    return getattr(importlib.import_module(module), cls)()
+
+
+def _clean(props: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (props or {}).items() if not k.startswith("__")}
+
+
+def parse(preview: dict[str, Any]) -> Preview:
+    steps = preview.get("steps") or []
+    replaced = {s.get("urn") for s in steps if s.get("op") == "replace"}
+    changes = []
+    for step in steps:
+        op = step.get("op", "")
+        if op == "same" or (op in REPLACE_PARTS and step.get("urn") in replaced):
+            continue
+        changes.append(_change(step, "replace" if op in REPLACE_PARTS else op))
+    counts = dict(preview.get("changeSummary") or {})
+    if not counts:
+        for step in steps:
+            counts[step.get("op", "")] = counts.get(step.get("op", ""), 0) + 1
+    return Preview(changes, counts)
+
+
+def _change(step: dict[str, Any], op: str) -> Change:
+    old_state, new_state = step.get("oldState") or {}, step.get("newState") or {}
+    type_token = new_state.get("type") or old_state.get("type") or ""
+    urn = step.get("urn", "")
+    resource = urn.rsplit("::", 1)[-1]
+    provider = _provider(type_token)
+    if provider is None:
+        return Change("other", resource, resource, type_token, op, type_token=type_token,
+                      replace_reasons=list(step.get("replaceReasons") or []))
+    olds = _clean(old_state.get("outputs") or old_state.get("inputs"))
+    news = _clean(new_state.get("inputs"))
+    current = news or olds
+    change = Change(provider.product, resource, _account(provider, current),
+                    _instance(provider, olds, news), op, type_token=type_token)
+    if op in ("update", "replace") and olds and news:
+        password_changed = _password_changed(provider, olds, news)
+        plan = plan_diff(provider.policy, olds, news, password_changed=password_changed)
+        fields = list(plan.changed)
+        if op == "update" and not fields:
+            fields = ["password"]   # the only field the masked JSON cannot show
+        change.fields = fields
+        change.replace_reasons = plan.replaces or list(step.get("replaceReasons") or [])
+        change.delete_first = op == "replace" and (plan.delete_before_replace or bool(old_state.get("pendingReplacement")))
+        change.values = [(f, olds.get(f), news.get(f)) for f in fields if f != "password"]
+    elif op == "create":
+        change.values = [(f, None, v) for f, v in sorted(news.items()) if _shown_on_create(provider, f, v)]
+    return change
+
+
+def _password_changed(provider, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    if provider._password_changed(olds, news):
+        return True
+    # A given password replacing a generated one: both sides are masked but they differ.
+    return news.get("password") == MASKED and bool(olds.get("password_generated"))
+
+
+def _account(provider, props: dict[str, Any]) -> str:
+    name = str(props.get("name", "?"))
+    host = props.get("host")
+    return f"{name}@{host}" if provider.product == "libradb" and host else name
+
+
+def _instance(provider, olds: dict[str, Any], news: dict[str, Any]) -> str:
+    key = provider.instance_field
+    old, new = olds.get(key), news.get(key)
+    if old and new and old != new:
+        return f"{old} → {new}"
+    return str(new or old or "?")
+
+
+def _shown_on_create(provider, name: str, value: Any) -> bool:
+    if name in ("password", "password_version", "adopt", "name", "region", provider.instance_field):
+        return name == "adopt" and value is True
+    if name in ("engine", "engine_version", "host"):
+        return False
+    if name == "account_type":
+        return value != "Normal"
+    return value not in (None, "", {}, [], {"global": [], "databases": {}, "tables": {}})
