@@ -47,7 +47,8 @@ class Preview:
 
 
 @cache
-def _provider(type_token: str):
+def provider_for(type_token: str):
+    """The account provider of a type token (its product, field policy, instance field), or None."""
     from provisioner.recover import ACCOUNT_TYPES
     if type_token not in ACCOUNT_TYPES:
         return None
@@ -80,7 +81,7 @@ def _change(step: dict[str, Any], op: str) -> Change:
     type_token = new_state.get("type") or old_state.get("type") or ""
     urn = step.get("urn", "")
     resource = urn.rsplit("::", 1)[-1]
-    provider = _provider(type_token)
+    provider = provider_for(type_token)
     if provider is None:
         return Change("other", resource, resource, type_token, op, type_token=type_token,
                       replace_reasons=list(step.get("replaceReasons") or []))

@@ -1,0 +1,84 @@
+"""The policy pack through the real engine: `pulumi preview --policy-pack` fails a violating stack
+naming the rule and the resource, before any cloud call; a compliant stack passes; the rules
+are configured per stack (policy/<stack>.json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from harness import REPO
+
+PACK = str(Path(sys.prefix) / "bin" / "provisioner-policy-pack")   # the console script of the package
+PROD = str(REPO / "policy" / "prod.json")
+DEV = str(REPO / "policy" / "dev.json")
+PASSWORD = "Written-Pass1"
+
+VIOLATING = {
+    "admin": {"kind": "rds", "instance_id": "rm-localmysql80", "name": "dba", "account_type": "Super",
+              "password": PASSWORD, "description": "DBA"},
+    "orders": {"kind": "rds", "instance_id": "rm-localmysql80", "name": "orders_app",
+               "privileges": {"orders": "ReadWrite", "mysql": "ReadOnly"}},
+    "analyst": {"kind": "libradb", "cluster_id": "libradb-local001", "name": "analyst", "description": "analysts",
+                "privileges": {"databases": {"analytics": ["SELECT"]}}},
+}
+COMPLIANT = {
+    "orders": {"kind": "rds", "instance_id": "rm-localmysql80", "name": "orders_app", "description": "orders-service",
+               "privileges": {"orders": "ReadWrite"}},
+    "analyst": {"kind": "libradb", "cluster_id": "libradb-local001", "name": "analyst", "host": "10.0.0.8",
+                "description": "analysts", "privileges": {"databases": {"analytics": ["SELECT"]}}},
+    "inventory": {"kind": "polardb", "cluster_id": "pc-localmysql01", "name": "inventory_app",
+                  "description": "inventory-service", "privileges": {"inventory": "DMLOnly"}},
+}
+RDS, LIBRADB = "pulumi-python:dynamic/provisioner:RdsAccount", "pulumi-python:dynamic/provisioner:LibraDBAccount"
+
+
+def with_policy(stack, command: str, config: str, check: bool = False):
+    extra = ("--yes",) if command == "up" else ()
+    return stack.pulumi(command, *extra, "--policy-pack", PACK, "--policy-pack-config", config, check=check)
+
+
+def test_a_violating_stack_fails_at_preview_naming_rule_and_resource_with_no_cloud_call(stack, tmp_path):
+    config = json.loads(Path(PROD).read_text())
+    config["max-accounts-per-instance"]["maxAccounts"] = 1
+    strict = tmp_path / "prod-one-per-instance.json"
+    strict.write_text(json.dumps(config))
+    stack.declare(VIOLATING)
+    before = stack.cloud.admin.counters()
+
+    failed = with_policy(stack, "preview", str(strict))
+    text = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    for rule, resource in [("no-privileged-accounts", f"{RDS}: admin"),
+                           ("generated-passwords-only", f"{RDS}: admin"),
+                           ("no-system-database-privileges", f"{RDS}: orders"),
+                           ("description-required", f"{RDS}: orders"),
+                           ("no-any-host", f"{LIBRADB}: analyst"),
+                           ("max-accounts-per-instance", f"{RDS}: orders")]:
+        assert f"[mandatory]  {rule}  ({resource})" in text, (rule, text)
+    assert "rds rm-localmysql80 would have 2 accounts in this stack; at most 1 are allowed" in text
+    assert "has privileges on the system database mysql" in text
+    assert PASSWORD not in text
+
+    refused = with_policy(stack, "up", str(strict))          # `up` stops at its preview
+    assert refused.returncode != 0 and "[mandatory]  no-privileged-accounts" in refused.stdout
+    assert stack.cloud.admin.counters() == before            # not one cloud call
+    assert stack.cloud.admin.accounts() == []
+
+
+def test_the_same_stack_is_allowed_where_its_config_relaxes_the_prod_rules(stack):
+    relaxed = {k: v for k, v in VIOLATING.items() if k != "orders"}   # no system database, all described
+    stack.declare(relaxed)
+    passed = with_policy(stack, "preview", DEV)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "[advisory]  no-privileged-accounts  (" in passed.stdout     # reported, not blocking
+    assert "[advisory]  no-any-host  (" in passed.stdout
+    assert "generated-passwords-only" not in passed.stdout             # disabled outside prod
+
+
+def test_a_compliant_stack_passes_the_prod_rules(stack):
+    stack.declare(COMPLIANT)
+    passed = with_policy(stack, "preview", PROD)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "provisioner-accounts@v0.0.1" in passed.stdout and "mandatory" not in passed.stdout
