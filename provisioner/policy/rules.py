@@ -96,6 +96,7 @@ def too_many_accounts(resources: Iterable[tuple[str, str, Mapping[str, Any]]],
             per_instance[(provider.product, str(props.get(provider.instance_field)))].append((urn, props))
     found = []
     for (product, instance), accounts in sorted(per_instance.items()):
+        accounts.sort(key=lambda account: account[0])   # by URN: the same account is named every run
         if len(accounts) > limit:
             found.append((accounts[limit][0], f"{product} {instance} would have {len(accounts)} accounts in this "
                                               f"stack; at most {limit} are allowed (maxAccounts)"))

@@ -20,7 +20,8 @@ class Stack:
     """One Pulumi project + file backend + stack, driven through the real CLI."""
 
     def __init__(self, root: Path, bin_dir: str, cloud: LocalCloud, name: str = "test",
-                 source: Path = REPO / "tests/e2e/program", state: Path | None = None):
+                 source: Path = REPO / "tests/e2e/program", state: Path | None = None,
+                 backend_url: str | None = None, env: dict[str, str] | None = None):
         self.dir = root / source.name
         shutil.copytree(source, self.dir, symlinks=True, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
         # Point the runtime at this interpreter's virtualenv by absolute path (the copy moved).
@@ -32,7 +33,7 @@ class Stack:
             **os.environ,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "PULUMI_HOME": str(root / "pulumi-home"),
-            "PULUMI_BACKEND_URL": f"file://{state}",
+            "PULUMI_BACKEND_URL": backend_url or f"file://{state}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "1",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1",
@@ -40,6 +41,7 @@ class Stack:
             # Credentials come from the standard environment variables, as for a real user.
             "TENCENTCLOUD_SECRET_ID": cloud.access_key, "TENCENTCLOUD_SECRET_KEY": cloud.secret_key,
             "ALIBABA_CLOUD_ACCESS_KEY_ID": cloud.access_key, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": cloud.secret_key,
+            **(env or {}),
         }
         state.mkdir(exist_ok=True)
         self.name = name

@@ -4,11 +4,14 @@ declared state between `pulumi up` runs without editing Python.
 A test that kills a run at a chosen point makes the program wait there: E2E_HOLD_AT is "start"
 (before declaring anything) or "preview" (in a preview, once the engine has registered every
 account, so the provider has checked them all), and E2E_HOLD_FIFO names a FIFO that the test
-opens for writing once the program waits on it and never writes to."""
+opens for writing once the program waits on it and never writes to. E2E_HOLD_PORT makes it
+connect to the test's port and wait there for a byte before declaring anything: a run that the
+test lets go on (the lock test holds one run while a second one starts)."""
 
 import json
 import os
 import pathlib
+import socket
 
 import pulumi
 
@@ -30,6 +33,9 @@ def hold(*_):
 
 if HOLD_AT == "start":
     hold()
+if os.environ.get("E2E_HOLD_PORT"):   # the connection tells the test the run holds its lock
+    with socket.create_connection(("127.0.0.1", int(os.environ["E2E_HOLD_PORT"])), timeout=300) as held:
+        held.recv(1)
 declared = json.loads((pathlib.Path(__file__).parent / "accounts.json").read_text())
 accounts = []
 for resource_name, spec in declared.items():
