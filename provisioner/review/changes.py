@@ -1,4 +1,8 @@
-"""`pulumi preview --json` -> one Change per account step.
+"""`pulumi preview --json` -> one Change per account step (and the policy violations).
+
+Two inputs are read: the one JSON document of `pulumi preview --json`, and the stream of engine
+events it prints with PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1 — the only form that carries the
+policy packs' violations (the document says just "preview failed").
 
 The engine gives our dynamic resources no detailed diff (`detailedDiff: null`, no `diffs`:
 the Python dynamic-provider server sends only changes/replaces/stables). So the changed
@@ -41,9 +45,49 @@ class Change:
 
 
 @dataclass
+class Violation:
+    policy: str
+    level: str                        # mandatory / advisory / remediate
+    resource: str                     # the resource name ("" for the stack)
+    message: str
+
+
+@dataclass
 class Preview:
     changes: list[Change]
     counts: dict[str, int]            # op -> number (the engine's changeSummary)
+    violations: list[Violation] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)   # the engine's error diagnostics
+    failed: bool = False
+
+
+def load(text: str) -> dict[str, Any]:
+    """The preview as one document: `--json`'s own, or one assembled from the event stream."""
+    import json
+    text = text.strip()
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and "steps" in document:
+        return document
+    events = [json.loads(line) for line in text.splitlines() if line.strip()]
+    steps, summary, violations, errors = [], {}, [], []
+    for event in events:
+        if "resourcePreEvent" in event:
+            md = event["resourcePreEvent"].get("metadata") or {}
+            steps.append({"op": md.get("op"), "urn": md.get("urn"), "oldState": md.get("old"),
+                          "newState": md.get("new"), "replaceReasons": md.get("keys"),
+                          "detailedDiff": md.get("detailedDiff")})
+        elif "policyEvent" in event:
+            violations.append(event["policyEvent"])
+        elif "diagnosticEvent" in event and event["diagnosticEvent"].get("severity") == "error":
+            errors.append(event["diagnosticEvent"])
+        elif "summaryEvent" in event:
+            summary = event["summaryEvent"]
+    return {"steps": steps, "changeSummary": summary.get("resourceChanges") or {},
+            "policyViolations": violations, "diagnostics": errors,
+            "failed": summary.get("result") == "failed"}
 
 
 @cache
@@ -73,7 +117,19 @@ def parse(preview: dict[str, Any]) -> Preview:
     if not counts:
         for step in steps:
             counts[step.get("op", "")] = counts.get(step.get("op", ""), 0) + 1
-    return Preview(changes, counts)
+    violations = [Violation(v.get("policyName", "?"), v.get("enforcementLevel", "?"),
+                            (v.get("resourceUrn") or "").rsplit("::", 1)[-1], _message(v.get("message", "")))
+                  for v in preview.get("policyViolations") or []]
+    diagnostics = [d for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
+    errors = [_message(d.get("message", "")) for d in diagnostics if d.get("urn") or "preview failed" not in d.get("message", "")]
+    failed = bool(preview.get("failed")) or bool(diagnostics)
+    return Preview(changes, counts, violations, errors, failed)
+
+
+def _message(text: str) -> str:
+    # A policy event is "<policy description>\n<violation>": the violation says what is wrong.
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _change(step: dict[str, Any], op: str) -> Change:

@@ -3,14 +3,14 @@
     pulumi preview --stack prod --json > preview.json
     provisioner preview-summary preview.json --stack prod > comment.md
 
-Reads the masked JSON `pulumi preview --json` prints (never pass --show-secrets: the
-summary does not need it and never prints a password either way).
+Reads the masked JSON `pulumi preview --json` prints, or its event stream
+(PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1), which also carries policy violations. Never pass
+--show-secrets: the summary does not need it and never prints a password either way.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
@@ -27,12 +27,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from provisioner.review.changes import parse
+    from provisioner.review.changes import load, parse
     from provisioner.review.markdown import COMMENT_LIMIT, render
 
     try:
         text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-        preview = json.loads(text)
+        preview = load(text)
     except (OSError, ValueError) as exc:
         # Never echo the input: it is a preview, and a careless --show-secrets one would hold passwords.
         print(f"preview-summary: cannot read a JSON preview from {args.file}: {type(exc).__name__}", file=sys.stderr)

@@ -15,7 +15,8 @@ from provisioner.review.changes import PRODUCT_TITLES, UNKNOWN, Change, Preview
 
 COMMENT_LIMIT = 65_536        # GitHub's limit for a comment body, in characters
 FOLD_TABLES_FROM = 40         # more changed rows than this: the tables start folded
-CELL_LIMIT = 120              # a single value in a cell is cut beyond this
+CELL_LIMIT = 200              # a single value in a cell is cut beyond this
+MAX_LISTED = 100              # policy violations / errors listed at most
 ORDER = {"delete": 0, "replace": 1, "update": 2, "create": 3}
 HEADINGS = {"libradb": ("Account", "Cluster"), "rds": ("Account", "Instance"), "polardb": ("Account", "Cluster")}
 SUMMARY_OPS = (("create", "to create"), ("update", "to update"), ("replace", "to replace"),
@@ -46,7 +47,34 @@ def summary_line(preview: Preview) -> str:
 
 def _header(preview: Preview, stack: str | None) -> list[str]:
     title = f"### `pulumi preview` of stack `{stack}`" if stack else "### `pulumi preview`"
-    return [title, "", summary_line(preview), ""]
+    lines = [title, ""]
+    if preview.failed:
+        lines += ["❌ **The preview failed**: `pulumi up` would not run. The changes below are those "
+                  "planned until it stopped.", ""]
+    lines += [summary_line(preview), ""]
+    if preview.violations:
+        ranked = sorted(preview.violations, key=lambda v: (v.level != "mandatory", v.policy, v.resource))
+        lines += [f"#### Policy violations: {_count_levels(ranked)}", "",
+                  "| Rule | Level | Resource | What is wrong |", "|---|---|---|---|"]
+        lines += [f"| {_code(v.policy)} | {'**mandatory**' if v.level == 'mandatory' else _code(v.level)} | "
+                  f"{_code(v.resource) if v.resource else 'the stack'} | {_code(v.message)} |"
+                  for v in ranked[:MAX_LISTED]]
+        lines += _more(len(ranked)) + [""]
+    if preview.errors:
+        lines += ["#### Errors", ""] + [f"- {_code(e, table=False)}" for e in preview.errors[:MAX_LISTED]]
+        lines += _more(len(preview.errors)) + [""]
+    return lines
+
+
+def _count_levels(violations: list) -> str:
+    counts: dict[str, int] = {}
+    for v in violations:
+        counts[v.level] = counts.get(v.level, 0) + 1
+    return ", ".join(f"{n} {level}" for level, n in sorted(counts.items(), key=lambda kv: kv[0] != "mandatory"))
+
+
+def _more(total: int) -> list[str]:
+    return [f"", f"_… and {total - MAX_LISTED} more._"] if total > MAX_LISTED else []
 
 
 def _groups(changes: Iterable[Change]) -> dict[str, list[Change]]:
@@ -76,7 +104,7 @@ def _render_cut(preview: Preview, stack: str | None, limit: int) -> str:
     ranked = sorted(preview.changes, key=lambda c: ORDER.get(c.action, 4))
     note_room = 200
     kept: list[Change] = []
-    base = len(_render(preview, stack, with_values=False, folded=True, shown=[]))
+    base = len(_render(preview, stack, with_values=False, folded=True, shown=[]))   # header and headings
     used = base + note_room
     for change in ranked:
         cost = len(_row(change)) + 1

@@ -5,6 +5,7 @@ are configured per stack (policy/<stack>.json)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,7 +32,12 @@ COMPLIANT = {
     "inventory": {"kind": "polardb", "cluster_id": "pc-localmysql01", "name": "inventory_app",
                   "description": "inventory-service", "privileges": {"inventory": "DMLOnly"}},
 }
-RDS, LIBRADB = "pulumi-python:dynamic/provisioner:RdsAccount", "pulumi-python:dynamic/provisioner:LibraDBAccount"
+RDS = "pulumi-python:dynamic/provisioner:RdsAccount"
+
+
+def _type_and_name(urn: str) -> tuple[str, str]:
+    type_, name = urn.split("::")[2:4]          # urn:pulumi:<stack>::<project>::<type>::<name>
+    return type_.rsplit(":", 1)[-1], name
 
 
 def preview_with(stack, config: str):
@@ -41,19 +47,23 @@ def preview_with(stack, config: str):
 def test_a_violating_stack_fails_at_preview_naming_rule_and_resource_with_no_cloud_call(stack):
     stack.declare(VIOLATING)
     before = stack.cloud.admin.counters()
-
-    failed = preview_with(stack, PROD)
-    text = failed.stdout + failed.stderr
+    stack.env["PULUMI_ENABLE_STREAMING_JSON_PREVIEW"] = "1"   # what CI reads: events, violations included
+    failed = stack.pulumi("preview", "--json", "--policy-pack", PACK, "--policy-pack-config", PROD, check=False)
     assert failed.returncode != 0
-    for rule, resource in [("no-privileged-accounts", f"{RDS}: admin"),
-                           ("generated-passwords-only", f"{RDS}: admin"),
-                           ("no-system-database-privileges", f"{RDS}: orders"),
-                           ("description-required", f"{RDS}: orders"),
-                           ("no-any-host", f"{LIBRADB}: analyst")]:
-        assert f"[mandatory]  {rule}  ({resource})" in text, (rule, text)
-    assert "has privileges on the system database mysql" in text
-    assert PASSWORD not in text
     assert stack.cloud.admin.counters() == before            # not one cloud call
+    events = [json.loads(line)["policyEvent"] for line in failed.stdout.splitlines() if '"policyEvent"' in line]
+    found = {(e["policyName"], *_type_and_name(e["resourceUrn"]), e["enforcementLevel"]) for e in events}
+    expected = {("no-privileged-accounts", "RdsAccount", "admin"), ("generated-passwords-only", "RdsAccount", "admin"),
+                ("no-system-database-privileges", "RdsAccount", "orders"), ("description-required", "RdsAccount", "orders"),
+                ("no-any-host", "LibraDBAccount", "analyst")}
+    assert found == {(*e, "mandatory") for e in expected}
+
+    summary = subprocess.run([sys.executable, "-m", "provisioner.cli", "preview-summary"], input=failed.stdout,
+                             capture_output=True, text=True, check=True).stdout
+    assert "❌ **The preview failed**" in summary and "#### Policy violations: 5 mandatory" in summary
+    assert ("| `no-system-database-privileges` | **mandatory** | `orders` | `rds account 'orders_app' on "
+            "rm-localmysql80 has privileges on the system database mysql` |") in summary
+    assert PASSWORD not in failed.stdout + failed.stderr + summary
 
 
 def test_the_same_stack_is_allowed_where_its_config_relaxes_the_prod_rules(stack):

@@ -89,3 +89,24 @@ def test_libradb_rows_name_the_host():
     new = dict(old, max_user_connections=10)
     text = render(parse({"steps": [step("replace", "etl", old=old, new=new, type_=LIBRADB)]}))
     assert "| `etl@%` (`etl`) | `libradb-1` | **replace** ⚠️ delete before replace | `max_user_connections` |" in text
+
+
+def test_the_event_stream_gives_the_same_changes_and_the_policy_violations():
+    import json
+    from provisioner.review.changes import load
+    old, new = rds("app", description="d1", password_generated=True), rds("app", description="d2")
+    urn = f"urn:pulumi:prod::db::{RDS}::app"
+    events = [
+        {"preludeEvent": {"config": {}}},
+        {"diagnosticEvent": {"severity": "debug", "message": "registering resource"}},
+        {"resourcePreEvent": {"metadata": {"op": "update", "urn": urn, "type": RDS,
+                                           "old": {"type": RDS, "inputs": old, "outputs": old},
+                                           "new": {"type": RDS, "inputs": new}}}},
+        {"policyEvent": {"resourceUrn": urn, "policyName": "description-required", "enforcementLevel": "advisory",
+                         "message": "Every account says who uses it.\nrds account 'app' on rm-1 has <b>no</b> description\n"}},
+        {"summaryEvent": {"resourceChanges": {"update": 1}, "result": "failed"}},
+    ]
+    text = render(parse(load("\n".join(json.dumps(e) for e in events))))
+    assert "❌ **The preview failed**" in text and "**1 to update**" in text
+    assert "| `description-required` | `advisory` | `app` | `rds account 'app' on rm-1 has <b>no</b> description` |" in text
+    assert "| `app` | `rm-1` | update | `description` |  |" in text
