@@ -69,3 +69,15 @@ down: venv localcloud
 
 clean: down
 	rm -rf .pulumi-state .localcloud
+
+.PHONY: preview-summary preview-policy
+
+# The pull-request comment for the local stack: `pulumi preview --json` through provisioner preview-summary.
+preview-summary: venv engine localcloud
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi preview --stack $(STACK) --json --non-interactive \
+		| $(VENV)/bin/provisioner preview-summary --stack $(STACK)
+
+# `pulumi preview` of the local stack with the policy pack and the stack's policy config.
+preview-policy: venv engine localcloud
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi preview --stack $(STACK) --non-interactive \
+		--policy-pack "$(CURDIR)/$(VENV)/bin/provisioner-policy-pack" --policy-pack-config policy/$(STACK).json

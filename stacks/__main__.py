@@ -11,15 +11,18 @@ libradb_cluster = config.require("libradbClusterId")
 mysql_instance = config.require("rdsMysqlInstanceId")
 postgres_instance = config.require("rdsPostgresInstanceId")
 polardb_cluster = config.require("polardbClusterId")
+# Where the LibraDB accounts may connect from: '%' (anywhere) unless the stack says; prod's
+# policy (policy/prod.json, no-any-host) requires an address.
+libradb_host = config.get("libradbClientHost") or "%"
 
 # --- LibraDB analysis cluster -------------------------------------------------------------
 analyst = LibraDBAccount("libradb-analyst", LibraDBAccountArgs(
-    cluster_id=libradb_cluster, name="analyst",
+    cluster_id=libradb_cluster, name="analyst", host=libradb_host,
     description="Analysts: read-only access to analytics data",
     privileges={"databases": {"analytics": ["SELECT", "SHOW VIEW"], "events": ["SELECT"]}},
 ))
 etl = LibraDBAccount("libradb-etl", LibraDBAccountArgs(
-    cluster_id=libradb_cluster, name="etl_loader",
+    cluster_id=libradb_cluster, name="etl_loader", host=libradb_host,
     description="Nightly ETL: loads events into analytics",
     max_user_connections=50,
     privileges={
