@@ -2,8 +2,8 @@
 
 A comment on GitHub holds at most 65,536 characters. A large preview first loses the folded
 values, then its tables are folded and cut, most consequential rows (delete, replace) kept
-first, with a count of what was left out. The password column never exists: a password
-change shows as the field name `password`, never a value.
+first, with a count of what was left out. No cell ever holds a password: a password change
+shows as the field name `password`.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _count_levels(violations: list) -> str:
 
 
 def _more(total: int) -> list[str]:
-    return [f"", f"_… and {total - MAX_LISTED} more._"] if total > MAX_LISTED else []
+    return ["", f"_… and {total - MAX_LISTED} more._"] if total > MAX_LISTED else []
 
 
 def _groups(changes: Iterable[Change]) -> dict[str, list[Change]]:
