@@ -76,3 +76,19 @@ def test_the_pack_has_every_rule_once():
     assert sorted(names) == sorted(set(names)) == sorted([
         "no-privileged-accounts", "no-any-host", "no-system-database-privileges", "generated-passwords-only",
         "description-required", "max-accounts-per-instance"])
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev", "local"])
+def test_each_stacks_policy_config_names_real_rules_and_levels(stack):
+    import json
+    from pathlib import Path
+    config = json.loads((Path(__file__).resolve().parents[2] / "policy" / f"{stack}.json").read_text())
+    names = {p.name for p in policies()}
+    assert set(config) == names
+    levels = {k: v if isinstance(v, str) else v["enforcementLevel"] for k, v in config.items()}
+    assert set(levels.values()) <= {"mandatory", "advisory", "disabled"}
+    if stack == "prod":
+        assert set(levels.values()) == {"mandatory"}
+    else:   # outside prod only the prod rules relax
+        relaxed = {k for k, v in levels.items() if v != "mandatory"}
+        assert relaxed == {"no-privileged-accounts", "no-any-host", "generated-passwords-only"}

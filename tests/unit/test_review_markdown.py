@@ -110,3 +110,17 @@ def test_the_event_stream_gives_the_same_changes_and_the_policy_violations():
     assert "❌ **The preview failed**" in text and "**1 to update**" in text
     assert "| `description-required` | `advisory` | `app` | `rds account 'app' on rm-1 has <b>no</b> description` |" in text
     assert "| `app` | `rm-1` | update | `description` |  |" in text
+
+
+def test_the_command_refuses_what_is_not_a_preview_without_echoing_it(capsys, tmp_path, monkeypatch):
+    import io
+    from provisioner.cli import main
+    monkeypatch.setattr("sys.stdin", io.StringIO("password=Leaked-Pass1 not json"))
+    assert main(["preview-summary"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read a JSON preview" in err and "Leaked-Pass1" not in err
+    target = tmp_path / "comment.md"
+    preview = tmp_path / "preview.json"
+    preview.write_text('{"steps": [], "changeSummary": {"same": 2}}')
+    assert main(["preview-summary", str(preview), "--stack", "prod", "-o", str(target)]) == 0
+    assert target.read_text().startswith("### `pulumi preview` of stack `prod`")
