@@ -118,18 +118,23 @@ def parse(preview: dict[str, Any]) -> Preview:
         for step in steps:
             counts[step.get("op", "")] = counts.get(step.get("op", ""), 0) + 1
     violations = [Violation(v.get("policyName", "?"), v.get("enforcementLevel", "?"),
-                            (v.get("resourceUrn") or "").rsplit("::", 1)[-1], _message(v.get("message", "")))
+                            (v.get("resourceUrn") or "").rsplit("::", 1)[-1], _violation(v.get("message", "")))
                   for v in preview.get("policyViolations") or []]
     diagnostics = [d for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
-    errors = [_message(d.get("message", "")) for d in diagnostics if d.get("urn") or "preview failed" not in d.get("message", "")]
+    errors = [" ".join(_lines(d.get("message", ""))) for d in diagnostics
+              if d.get("urn") or "preview failed" not in d.get("message", "")]
     failed = bool(preview.get("failed")) or bool(diagnostics)
     return Preview(changes, counts, violations, errors, failed)
 
 
-def _message(text: str) -> str:
-    # A policy event is "<policy description>\n<violation>": the violation says what is wrong.
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.strip().splitlines() if line.strip()]
+
+
+def _violation(text: str) -> str:
+    # A policy event is "<policy description>\n<violation...>": the violation says what is wrong.
+    lines = _lines(text)
+    return " ".join(lines[1:] or lines)
 
 
 def _change(step: dict[str, Any], op: str) -> Change:
