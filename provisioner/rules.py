@@ -4,6 +4,9 @@ One source for both sides: the pydantic specs use these to reject bad input at `
 and the local cloud uses them to answer like the real service. Each check returns None when
 the value is fine, or a sentence naming the rule it breaks (never echoing a password).
 Sources: ../shared/seeds/ (the three API pages) and ../shared/docs/wire-protocols.md.
+
+Every pattern is matched against the whole value (`fullmatch`): `re.match(r"...$")` also
+accepts a value that ends in a newline, and the clouds do not.
 """
 
 from __future__ import annotations
@@ -44,6 +47,46 @@ def check_alibaba_password(password: str) -> str | None:
     return check_password(password, min_len=8, max_len=32, specials=ALIBABA_PASSWORD_SPECIALS)
 
 
+# --- Identifiers every API takes -------------------------------------------------------------
+
+# Cluster/instance ids: RDS DescribeDBInstanceAttribute and PolarDB DescribeDBClusters take a
+# comma-separated list of ids (Alibaba API reference, DBInstanceId / DBClusterIds), so an id with a
+# comma would describe one instance and write to another; no id of any of the three clouds contains
+# whitespace or a comma (rm-uf6wjk5xxxxxxx, pc-bp1xxxxxxxx, libradb-i794jfvg in the seeds).
+_INSTANCE_ID = re.compile(r"[^\s,]+")
+
+
+def check_instance_id(value: str) -> str | None:
+    if not _INSTANCE_ID.fullmatch(value):
+        return "must be a cluster/instance id: not empty, no whitespace and no ','"
+    return None
+
+
+# Database and table names, as keys of privileges. MySQL: identifiers are at most 64 characters
+# (dev.mysql.com/doc/refman/8.0/en/identifier-length.html), may not contain U+0000 or characters
+# beyond the Basic Multilingual Plane, and database and table names cannot end with a space
+# (dev.mysql.com/doc/refman/8.0/en/identifiers.html); RDS and PolarDB CreateDatabase: DBName at
+# most 64 characters. RDS and PolarDB GrantAccountPrivilege / CreateAccount take DBName as a
+# comma-separated list (seed 004, DBName: "separate the names with commas"): a name with a comma
+# becomes two names, one with surrounding whitespace is trimmed and never reads back as given
+# (a permanent diff). Leading whitespace is refused for LibraDB too: one rule for all three, and
+# no console or CreateDatabase call of these clouds makes such a name.
+DATABASE_NAME_MAX = 64
+TABLE_NAME_MAX = 64
+
+
+def check_database_name(name: str, *, comma_list: bool, what: str = "database name") -> str | None:
+    if not 1 <= len(name) <= DATABASE_NAME_MAX:
+        return f"{what} must be 1 to {DATABASE_NAME_MAX} characters long"
+    if name != name.strip():
+        return f"{what} must not start or end with whitespace"
+    if comma_list and "," in name:
+        return f"{what} must not contain ',' (the API separates database names with commas)"
+    if any(c == "\x00" or ord(c) > 0xFFFF for c in name):
+        return f"{what} must not contain U+0000 or characters outside the Basic Multilingual Plane"
+    return None
+
+
 # --- LibraDB (Tencent Cloud cynosdb analysis clusters) ---------------------------------------
 
 LIBRADB_NAME_MAX = 30
@@ -59,13 +102,13 @@ LIBRADB_PRIVILEGES = frozenset({
 })
 # Privileges that only make sense globally (MySQL semantics).
 LIBRADB_GLOBAL_ONLY_PRIVILEGES = frozenset({"SHOW DATABASES", "PROCESS", "RELOAD"})
-_LIBRADB_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$")
+_LIBRADB_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
 
 
 def check_libradb_name(name: str) -> str | None:
     if not 1 <= len(name) <= LIBRADB_NAME_MAX:
         return f"must be 1 to {LIBRADB_NAME_MAX} characters long"
-    if not _LIBRADB_NAME.match(name):
+    if not _LIBRADB_NAME.fullmatch(name):
         return "may contain only letters, digits and '_', must start with a letter and end with a letter or digit"
     if name.lower() in LIBRADB_RESERVED_NAMES:
         return f"'{name}' is a reserved system account name"
@@ -92,6 +135,17 @@ def check_libradb_max_user_connections(value: int) -> str | None:
     if not 1 <= value <= LIBRADB_MAX_USER_CONNECTIONS:
         return f"must be between 1 and {LIBRADB_MAX_USER_CONNECTIONS}"
     return None
+
+
+def check_libradb_table_key(key: str) -> str | None:
+    """'database.table' as the spec writes it; the API takes Db and TableName as separate
+    fields (TablePrivileges[{Db, TableName, Privileges}]); TableName at most 64 characters
+    (MySQL identifier limit; the local cloud answers InvalidParameterValue.ParamError)."""
+    db, dot, table = key.partition(".")
+    if not dot or not db or not table:
+        return f"table key '{key}' must have the form 'database.table'"
+    return (check_database_name(db, comma_list=False)
+            or check_database_name(table, comma_list=False, what="table name"))
 
 
 def check_libradb_privilege(privilege: str, *, scope: str) -> str | None:
@@ -123,8 +177,8 @@ RDS_PRIVILEGES = ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner")
 # (seed 003 CreateAccount/GrantAccountPrivilege; docs/localcloud-alibaba.md rule table).
 # PostgreSQL allows several privileged accounts, which take grants.
 RDS_ONE_PRIVILEGED_ENGINES = ("MySQL", "MariaDB", "SQLServer")
-_RDS_NAME_LOWER = re.compile(r"^[a-z](?:[a-z0-9_]*[a-z0-9])?$")
-_RDS_NAME_MIXED = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$")
+_RDS_NAME_LOWER = re.compile(r"[a-z](?:[a-z0-9_]*[a-z0-9])?")
+_RDS_NAME_MIXED = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
 
 
 def rds_name_length(engine: str | None, version: str | None) -> tuple[int, int]:
@@ -146,7 +200,7 @@ def check_rds_name(name: str, engine: str | None = None, version: str | None = N
         where = f" on {engine} {version or ''}".rstrip() if engine else ""
         return f"must be {low} to {high} characters long{where}"
     pattern = _RDS_NAME_MIXED if engine in (None, "MySQL") else _RDS_NAME_LOWER
-    if not pattern.match(name):
+    if not pattern.fullmatch(name):
         letters = "letters" if pattern is _RDS_NAME_MIXED else "lower-case letters"
         return f"may contain only {letters}, digits and '_', must start with a letter and end with a letter or digit"
     if name.lower() in RDS_RESERVED_NAMES:
@@ -154,7 +208,7 @@ def check_rds_name(name: str, engine: str | None = None, version: str | None = N
     return None
 
 
-_RDS_DESCRIPTION = re.compile(r"^[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff_\-]*$")
+_RDS_DESCRIPTION = re.compile(r"[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff_\-]*")
 
 
 def check_rds_description(description: str) -> str | None:
@@ -162,8 +216,31 @@ def check_rds_description(description: str) -> str | None:
         return "must be 2 to 256 characters long"
     if description.startswith(("http://", "https://")):
         return "must not start with http:// or https://"
-    if not _RDS_DESCRIPTION.match(description):
+    if not _RDS_DESCRIPTION.fullmatch(description):
         return "must start with a letter or Chinese character and contain only letters, digits, Chinese characters, '_' and '-'"
+    return None
+
+
+# Privileged accounts (Super; Sysadmin on SQL Server) hold every privilege on MySQL, MariaDB and SQL
+# Server (RDS_ONE_PRIVILEGED_ENGINES): GrantAccountPrivilege on them is refused with
+# IncorrectAccountType ("Current account type does not support this operation", seed 003;
+# reproduced in issue 9). PostgreSQL allows several privileged accounts (seed 003) and makes any
+# account a database's owner (DBOwner).
+
+
+def check_rds_account_type_privileges(account_type: str, privileges: dict[str, str],
+                                      engine: str | None = None) -> str | None:
+    """With no engine known, refuse only what no engine accepts: a privileged account with a
+    privilege other than DBOwner (PostgreSQL takes DBOwner alone; the others take no grant)."""
+    if account_type == "Normal" or not privileges:
+        return None
+    if engine in RDS_ONE_PRIVILEGED_ENGINES or account_type == "Sysadmin":
+        on = f" on {engine}" if engine else ""
+        return (f"a {account_type} account already has every privilege{on}; per-database privileges apply "
+                f"to Normal accounts only")
+    if engine is None and any(p != "DBOwner" for p in privileges.values()):
+        return (f"a {account_type} account takes per-database privileges only on PostgreSQL, and only DBOwner; "
+                f"on MySQL, MariaDB and SQL Server it already has every privilege")
     return None
 
 
@@ -188,13 +265,13 @@ POLARDB_PRIVILEGES = ("ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"
 # PolarDB CreateAccount / GrantAccountPrivilege error tables.
 POLARDB_PRIVILEGE_ENGINES = ("MySQL",)
 POLARDB_ONE_SUPER_ENGINES = ("MySQL",)
-_POLARDB_NAME = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
+_POLARDB_NAME = re.compile(r"[a-z][a-z0-9_]*[a-z0-9]")
 
 
 def check_polardb_name(name: str) -> str | None:
     if not 2 <= len(name) <= 16:
         return "must be 2 to 16 characters long"
-    if not _POLARDB_NAME.match(name):
+    if not _POLARDB_NAME.fullmatch(name):
         return "may contain only lower-case letters, digits and '_', must start with a lower-case letter and end with a letter or digit"
     if name in POLARDB_RESERVED_NAMES:
         return f"'{name}' is reserved by the system (root, admin and others)"

@@ -6,7 +6,9 @@ from typing import Any, Callable, TypeVar
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from provisioner import rules
 
 M = TypeVar("M", bound="AccountSpec")
 
@@ -41,6 +43,15 @@ def rule(check: Callable[..., str | None], *args: Any) -> Callable[[Any], Any]:
     return validate
 
 
+def database_key(comma_list: bool) -> Any:
+    """A database name as a key of `privileges` (rules.check_database_name)."""
+    return Annotated[str, AfterValidator(rule(lambda v: rules.check_database_name(v, comma_list=comma_list)))]
+
+
+def instance_id() -> Any:
+    return Annotated[str, AfterValidator(rule(rules.check_instance_id))]
+
+
 class SpecError(ValueError):
     """Bad input: `failures` lists (field, reason) pairs for Pulumi's CheckFailure."""
 
@@ -62,7 +73,9 @@ def model_rule_error(failures: list[tuple[str, str]]) -> ValueError:
 
 
 def _failures(err: dict[str, Any]) -> list[tuple[str, str]]:
-    field, reason = ".".join(str(part) for part in err["loc"]), _reason(err)
+    # A bad dict key is reported by pydantic at (..., key, "[key]"): name the key's path.
+    loc = err["loc"][:-1] if err["loc"][-1:] == ("[key]",) else err["loc"]
+    field, reason = ".".join(str(part) for part in loc), _reason(err)
     if field:
         return [(field, reason)]
     return [tuple(line.partition(": ")[::2]) for line in reason.splitlines()]  # type: ignore[misc]

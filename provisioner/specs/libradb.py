@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from provisioner import rules
-from provisioner.specs.common import AccountSpec, rule
+from provisioner.specs.common import AccountSpec, database_key, instance_id, rule
 
 
 def _privilege_list(scope: str):
@@ -26,17 +26,10 @@ class LibraDBPrivileges(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     global_: Annotated[list[str], AfterValidator(_privilege_list("global"))] = Field(default_factory=list, alias="global")
-    databases: dict[str, Annotated[list[str], AfterValidator(_privilege_list("database"))]] = Field(default_factory=dict)
-    tables: dict[str, Annotated[list[str], AfterValidator(_privilege_list("table"))]] = Field(default_factory=dict)
-
-    @field_validator("tables")
-    @classmethod
-    def _table_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for key in value:
-            db, _, table = key.partition(".")
-            if not db or not table:
-                raise ValueError(f"table key '{key}' must have the form 'database.table'")
-        return value
+    # Db is its own JSON field in this API, so a comma is just a character (comma_list=False).
+    databases: dict[database_key(comma_list=False), Annotated[list[str], AfterValidator(_privilege_list("database"))]] = Field(default_factory=dict)
+    tables: dict[Annotated[str, AfterValidator(rule(rules.check_libradb_table_key))],
+                 Annotated[list[str], AfterValidator(_privilege_list("table"))]] = Field(default_factory=dict)
 
     def normalised(self) -> dict:
         """The form the adapters and the diff engine use; empty entries dropped."""
@@ -48,7 +41,7 @@ class LibraDBPrivileges(BaseModel):
 
 
 class LibraDBAccountSpec(AccountSpec):
-    cluster_id: Annotated[str, Field(min_length=1)]
+    cluster_id: instance_id()
     name: Annotated[str, AfterValidator(rule(rules.check_libradb_name))]
     host: Annotated[str, AfterValidator(rule(rules.check_libradb_host))] = "%"
     password: Annotated[str | None, AfterValidator(rule(rules.check_libradb_password))] = None

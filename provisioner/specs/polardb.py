@@ -7,19 +7,19 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner import rules
-from provisioner.specs.common import AccountSpec, model_rule_error, rule
+from provisioner.specs.common import AccountSpec, database_key, instance_id, model_rule_error, rule
 
 PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
 
 
 class PolarDBAccountSpec(AccountSpec):
-    cluster_id: Annotated[str, Field(min_length=1)]
+    cluster_id: instance_id()
     name: Annotated[str, AfterValidator(rule(rules.check_polardb_name))]
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     # Always sent to the API: when AccountType is omitted PolarDB silently creates a Super account.
     account_type: Literal["Normal", "Super"] = "Normal"
     description: Annotated[str | None, AfterValidator(rule(rules.check_polardb_description))] = None
-    privileges: dict[Annotated[str, Field(min_length=1, max_length=64)], PolarDBPrivilege] = Field(default_factory=dict)
+    privileges: dict[database_key(comma_list=True), PolarDBPrivilege] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _privileges_need_normal(self) -> "PolarDBAccountSpec":

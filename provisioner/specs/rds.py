@@ -7,19 +7,19 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner import rules
-from provisioner.specs.common import AccountSpec, model_rule_error, rule
+from provisioner.specs.common import AccountSpec, database_key, instance_id, model_rule_error, rule
 
 RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
 RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]
 
 
 class RdsAccountSpec(AccountSpec):
-    instance_id: Annotated[str, Field(min_length=1)]
+    instance_id: instance_id()
     name: Annotated[str, AfterValidator(rule(rules.check_rds_name))]  # loosest bound; engine rule below
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal"
     description: Annotated[str | None, AfterValidator(rule(rules.check_rds_description))] = None
-    privileges: dict[Annotated[str, Field(min_length=1, max_length=64)], RdsPrivilege] = Field(default_factory=dict)
+    privileges: dict[database_key(comma_list=True), RdsPrivilege] = Field(default_factory=dict)
     # Optional hint: with it, the engine's own name and privilege rules are checked at preview;
     # without it they are checked against the live instance before the first write.
     engine: RdsEngine | None = None
@@ -44,5 +44,9 @@ def engine_rule_failures(spec: RdsAccountSpec, engine: str | None, version: str 
         if problem:
             failures.append((f"privileges.{db}", problem))
     if spec.account_type == "Sysadmin" and engine not in (None, "SQLServer"):
+        # CreateAccount AccountType: Sysadmin only on SQL Server (InvalidEngineVersion.NotSupported, seed 003).
         failures.append(("account_type", "Sysadmin accounts exist only on SQL Server instances"))
+    problem = rules.check_rds_account_type_privileges(spec.account_type, spec.privileges, engine)
+    if problem:
+        failures.append(("privileges", problem))
     return failures

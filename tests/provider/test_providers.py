@@ -34,7 +34,7 @@ CASES = {
         "name": "inventory", "password": PASSWORD, "description": "inventory service",
         "privileges": {"inventory": "DMLOnly"},
     }, {"description": "inventory, archived", "privileges": {"inventory_archive": "ReadOnly"}},
-        {"account_type": "Super", "name": "inventory2"}),   # Super: privileges are dropped below
+        {"account_type": "Super", "name": "inventory2"}),   # Super: privileges are dropped below (both APIs)
 }
 
 
@@ -96,7 +96,7 @@ def test_replace_fields(localcloud, product):
     news = inputs(product)
     outs = {**provider.create(news).outs, "__provider": "serialized"}
     for field, value in replaces.items():
-        extra = {"privileges": {}} if (product, field) == ("polardb", "account_type") else {}
+        extra = {"privileges": {}} if field == "account_type" else {}   # a Super account takes no grants
         diff = provider.diff("id", outs, inputs(product, **{field: value}, **extra))
         assert diff.replaces == [field], field
         # Same identity (only the type or connection limit changes): the old one must go first.

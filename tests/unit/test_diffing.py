@@ -45,7 +45,7 @@ def test_replace_fields_and_delete_before_replace():
     olds = outputs(p, RDS)
     renamed = p.diff("id", olds, checked(p, dict(RDS, name="app2")))
     assert renamed.replaces == ["name"] and renamed.delete_before_replace is False
-    retyped = p.diff("id", olds, checked(p, dict(RDS, account_type="Super")))
+    retyped = p.diff("id", olds, checked(p, dict(RDS, account_type="Super", privileges={})))
     # Same name on the same instance: the new account would collide with the old one.
     assert retyped.replaces == ["account_type"] and retyped.delete_before_replace is True
     assert "name" in retyped.stables and "instance_id" in retyped.stables

@@ -50,7 +50,7 @@ def test_libradb_host_description_connections_privileges():
     assert "10240" in found["max_user_connections"]
     assert "'FLY' is not a privilege" in found["privileges.global"]
     assert "only be granted globally" in found["privileges.databases.db"]
-    assert "database.table" in found["privileges.tables"]
+    assert "database.table" in found["privileges.tables.notable"]
 
 
 def test_libradb_privileges_normalised_regardless_of_order_and_case():
@@ -138,3 +138,75 @@ def test_unknown_fields_are_rejected():
 def test_repr_hides_password():
     spec = validate_spec(RdsAccountSpec, {"instance_id": "rm", "name": "app", "password": GOOD_PASSWORD})
     assert GOOD_PASSWORD not in repr(spec) and GOOD_PASSWORD not in str(spec)
+
+
+# --- whole-value matching, separators, combinations, lengths (issue 16) ----------------------
+
+@pytest.mark.parametrize("model, data", [
+    (LibraDBAccountSpec, {"cluster_id": "c", "name": "ab\n"}),
+    (RdsAccountSpec, {"instance_id": "rm", "name": "ab\n"}),
+    (PolarDBAccountSpec, {"cluster_id": "pc", "name": "ab\n"}),
+    (RdsAccountSpec, {"instance_id": "rm", "name": "app", "description": "reports\n"}),
+])
+def test_a_trailing_newline_is_refused(model, data):
+    found = failures(model, data)
+    assert set(found) == {"description" if "description" in data else "name"}
+
+
+@pytest.mark.parametrize("model, key", [(RdsAccountSpec, "instance_id"), (PolarDBAccountSpec, "cluster_id")])
+@pytest.mark.parametrize("db, reason", [
+    ("a,b", "','"), (" orders", "whitespace"), ("orders ", "whitespace"), ("orders\n", "whitespace"),
+    ("d" * 65, "1 to 64"), ("", "1 to 64"), ("a\x00b", "U+0000"),
+])
+def test_alibaba_database_keys_refuse_separators_and_surrounding_whitespace(model, key, db, reason):
+    found = failures(model, {key: "x", "name": "app", "privileges": {db: "ReadOnly"}})
+    assert reason in found[f"privileges.{db}"]
+
+
+def test_libradb_database_and_table_keys():
+    found = failures(LibraDBAccountSpec, {"cluster_id": "c", "name": "app", "privileges": {
+        "databases": {" db": ["SELECT"]},
+        "tables": {"db." + "t" * 65: ["SELECT"], "db .t": ["SELECT"]}}})
+    assert "whitespace" in found["privileges.databases. db"]
+    assert "table name must be 1 to 64" in found["privileges.tables.db." + "t" * 65]
+    assert "whitespace" in found["privileges.tables.db .t"]
+    # Db and TableName are separate JSON fields in this API: a comma is an ordinary character.
+    ok = validate_spec(LibraDBAccountSpec, {"cluster_id": "c", "name": "app", "privileges": {
+        "databases": {"a,b": ["SELECT"]}, "tables": {"db." + "t" * 64: ["SELECT"]}}})
+    assert ok.privileges.databases == {"a,b": ["SELECT"]}
+
+
+@pytest.mark.parametrize("value", ["rm-a,rm-b", "rm-a ", "", "rm a"])
+def test_instance_ids_refuse_lists_and_whitespace(value):
+    assert "instance_id" in failures(RdsAccountSpec, {"instance_id": value, "name": "app"})
+
+
+@pytest.mark.parametrize("engine, account_type, privileges, refused", [
+    ("MySQL", "Super", {"db": "ReadWrite"}, True),
+    ("MariaDB", "Super", {"db": "ReadOnly"}, True),
+    ("SQLServer", "Super", {"db": "DBOwner"}, True),
+    ("SQLServer", "Sysadmin", {"db": "DBOwner"}, True),
+    ("PostgreSQL", "Super", {"db": "DBOwner"}, False),
+    (None, "Super", {"db": "ReadWrite"}, True),     # no engine takes that
+    (None, "Super", {"db": "DBOwner"}, False),      # PostgreSQL might: checked live
+    (None, "Sysadmin", {"db": "DBOwner"}, True),
+    ("MySQL", "Super", {}, False),
+    ("MySQL", "Normal", {"db": "ReadWrite"}, False),
+])
+def test_rds_privileged_accounts_with_privileges(engine, account_type, privileges, refused):
+    data = {"instance_id": "rm", "name": "app", "engine": engine, "account_type": account_type,
+            "privileges": privileges}
+    if refused:
+        assert "Normal accounts only" in failures(RdsAccountSpec, data)["privileges"] or \
+            "only on PostgreSQL" in failures(RdsAccountSpec, data)["privileges"]
+    else:
+        validate_spec(RdsAccountSpec, data)
+
+
+def test_rds_name_without_engine_hint_accepts_what_some_engine_accepts():
+    # 33 to 64 characters: too long for MySQL, fine on SQL Server; the live check at preview and
+    # before the first write applies the instance's own engine (engine_rule_failures).
+    from provisioner.specs.rds import engine_rule_failures
+    spec = validate_spec(RdsAccountSpec, {"instance_id": "rm", "name": "a" * 33})
+    assert engine_rule_failures(spec, "SQLServer", "2019") == []
+    assert "2 to 32" in dict(engine_rule_failures(spec, "MySQL", "8.0"))["name"]
