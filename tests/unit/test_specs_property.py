@@ -19,7 +19,7 @@ from provisioner.specs import (LibraDBAccountSpec, PolarDBAccountSpec, RdsAccoun
                                validate_spec)
 
 EXAMPLES = 300
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 ASCII_LETTERS, DIGITS = set(string.ascii_letters), set(string.digits)
