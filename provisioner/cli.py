@@ -48,6 +48,9 @@ def _add_localcloud(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--access-key", default=_env("ACCESS_KEY", "localcloud-access-key"))
     p.add_argument("--secret-key", default=_env("SECRET_KEY", "localcloud-secret-key"))
     p.add_argument("--faults", default=_env("FAULTS"), help="fault plan: inline JSON or a JSON file")
+    p.add_argument("--admin-token", default=_env("ADMIN_TOKEN"),
+                   help="require 'Authorization: Bearer TOKEN' on the admin interface "
+                        "(env PROVISIONER_LOCALCLOUD_ADMIN_TOKEN; localcloud-admin reads the same variable)")
     p.add_argument("--port-file", default=_env("PORT_FILE"),
                    help="write the port here once listening (atomically), for scripts")
     p.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"))
@@ -71,7 +74,7 @@ def _run_localcloud(args: argparse.Namespace) -> int:
         print(f"localcloud listening on {cloud.url}", flush=True)
 
     serve(on_ready=ready, state=state, seed=args.seed, faults=args.faults, port=args.port,
-          access_key=args.access_key, secret_key=args.secret_key)
+          access_key=args.access_key, secret_key=args.secret_key, admin_token=args.admin_token or None)
     return 0
 
 

@@ -3,10 +3,18 @@
 Tests and benchmarks use it to look at and bend the world out of band: instance status and
 lock mode, accounts added/changed/removed behind the provisioner's back (drift), password
 checks, resets, fault plans and counters. Password material never leaves the store.
+
+It can create a Super account, so it is guarded like a local service that a browser on the same
+machine must not reach: only a loopback Host (no DNS rebinding), no cross-origin request (Origin
+must be the server's own, Sec-Fetch-Site same-origin or none), every write with Content-Type
+application/json (a page cannot send that without a CORS preflight, which is never answered),
+and, when the server has one, `Authorization: Bearer <admin token>`. Input is type-checked:
+a wrong type is a 400 here, never a stored value that breaks later API calls.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from dataclasses import asdict
@@ -28,6 +36,49 @@ _ACCOUNT_FIELDS = {"account_type", "description", "max_user_connections", "passw
                    "privileges", "status"}
 _INSTANCE_FIELDS = {"status", "lock_mode", "account_quota", "databases", "attrs", "name"}
 
+# Field -> (check, what it must be). Used for admin writes and the seed's accounts.
+_STR = (lambda v: isinstance(v, str), "a string")
+_OPT_INT = (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "an integer or null")
+_TYPES: dict[str, tuple[Any, str]] = {
+    "product": _STR, "id": _STR, "instance_id": _STR, "name": _STR, "host": _STR, "password": _STR,
+    "engine": _STR, "version": _STR, "region": _STR, "status": _STR, "lock_mode": _STR,
+    "account_type": _STR, "description": _STR,
+    "account_quota": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a non-negative integer"),
+    "databases": (lambda v: isinstance(v, list) and all(isinstance(d, str) for d in v), "a list of strings"),
+    "attrs": (lambda v: isinstance(v, dict), "an object"),
+    "privileges": (lambda v: isinstance(v, dict), "an object"),
+    "max_user_connections": _OPT_INT, "password_rotation": _OPT_INT,
+}
+
+
+def check_types(data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        check, what = _TYPES.get(key, (lambda v: True, ""))
+        if key == "host" and value is None:
+            continue
+        if not check(value):
+            raise AdminError(400, f"{key} must be {what}, got {type(value).__name__}")
+
+
+def check_privileges(product: str, privileges: dict[str, Any]) -> None:
+    """The stored shapes (store.Account.privileges): what the services read back."""
+    def names(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    if product == "libradb":
+        entries = {"database": ("Db",), "table": ("Db", "TableName")}
+        ok = set(privileges) <= {"global", "database", "table"} and names(privileges.get("global", [])) and all(
+            isinstance(privileges.get(kind, []), list) and all(
+                isinstance(e, dict) and set(e) == {*keys, "Privileges"} and names(e["Privileges"])
+                and all(isinstance(e[k], str) for k in keys) for e in privileges.get(kind, []))
+            for kind, keys in entries.items())
+        shape = '{"global": [str], "database": [{"Db", "Privileges": [str]}], "table": [{"Db", "TableName", "Privileges"}]}'
+    else:
+        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in privileges.items())
+        shape = "{database: privilege} with strings"
+    if not ok:
+        raise AdminError(400, f"privileges of a {product} account must be {shape}")
+
 
 class AdminError(Exception):
     def __init__(self, status: int, message: str):
@@ -41,6 +92,7 @@ def default_host(product: str) -> str:
 
 
 def _identity(data: dict[str, Any]) -> tuple[str, str, str, str]:
+    check_types({k: data[k] for k in ("product", "instance_id", "name", "host") if k in data})
     product, instance_id, name = data.get("product"), data.get("instance_id"), data.get("name")
     if product not in PRODUCTS:
         raise AdminError(400, f"product must be one of {list(PRODUCTS)}")
@@ -59,6 +111,8 @@ def account_from_dict(store: Store, data: dict[str, Any]) -> Account:
     unknown = set(data) - _ACCOUNT_FIELDS - {"product", "instance_id", "name", "host", "password"}
     if unknown:
         raise AdminError(400, f"unknown account fields {sorted(unknown)}")
+    check_types({k: v for k, v in data.items() if k != "password" or v is not None})
+    check_privileges(product, data.get("privileges", {}))
     acct = Account(product=product, instance_id=instance_id, name=name, host=host,
                    **{k: v for k, v in data.items() if k in _ACCOUNT_FIELDS})
     acct.set_password(str(data.get("password") or ""))
@@ -78,6 +132,7 @@ def _instance_update(store: Store, product: str, instance_id: str, data: dict[st
     unknown = set(data) - _INSTANCE_FIELDS
     if unknown:
         raise AdminError(400, f"unknown instance fields {sorted(unknown)} (allowed: {sorted(_INSTANCE_FIELDS)})")
+    check_types(data)
     with store.atomic():
         inst = store.get_instance(product, instance_id)
         if inst is None:
@@ -89,6 +144,7 @@ def _instance_update(store: Store, product: str, instance_id: str, data: dict[st
 
 
 def _instance_put(store: Store, data: dict[str, Any]) -> dict[str, Any]:
+    check_types(data)
     try:
         inst = Instance(**data)
     except TypeError as exc:
@@ -115,6 +171,9 @@ def _account_patch(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - _ACCOUNT_FIELDS - {"password"}
     if unknown:
         raise AdminError(400, f"unknown account fields {sorted(unknown)}")
+    check_types(changes)
+    if "privileges" in changes:
+        check_privileges(product, changes["privileges"])
     with store.atomic():
         acct = store.get_account(product, instance_id, name, host)
         if acct is None:
@@ -140,7 +199,8 @@ def _verify_password(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     acct = store.get_account(product, instance_id, name, host)
     if acct is None:
         raise AdminError(404, f"no account {name}@{host or '-'} on {product} {instance_id}")
-    return {"match": acct.password_matches(str(data.get("password") or ""))}
+    check_types({"password": data.get("password") or ""})
+    return {"match": acct.password_matches(data.get("password") or "")}
 
 
 def _state(store: Store, product: str | None) -> dict[str, Any]:
@@ -152,20 +212,83 @@ def _state(store: Store, product: str | None) -> dict[str, Any]:
 
 # --- HTTP layer ------------------------------------------------------------------------------
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+async def _raw_json(request: Request, limit: int) -> Any:
+    """The body as JSON (None when empty), parsed off the event loop; at most `limit` bytes."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise AdminError(413, f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw:
+        return None
+
+    def parse() -> Any:
+        try:
+            data = json.loads(raw)
+            json.dumps(data, ensure_ascii=False).encode("utf-8")   # no lone surrogates
+            return data
+        except (ValueError, UnicodeError, RecursionError):
+            raise AdminError(400, "body is not valid JSON") from None
+    return await run_in_threadpool(parse)
+
+
+async def _body(request: Request, limit: int = 1 << 20) -> dict[str, Any]:
+    data = await _raw_json(request, limit)
+    if data is None:
         return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise AdminError(400, "body is not valid JSON") from None
     if not isinstance(data, dict):
         raise AdminError(400, "body must be a JSON object")
     return data
 
 
-def build(cloud: "LocalCloudApp") -> Starlette:
+# --- the guard: loopback Host, same origin, JSON writes, optional token ------------------------
+
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _loopback_host(host: str) -> bool:
+    name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:   # no port
+        name, port = host, ""
+    return name.lower() in _LOOPBACK and (port == "" or port.isascii() and port.isdigit())
+
+
+def refusal(method: str, headers: dict[str, str], token: str | None) -> tuple[int, str] | None:
+    """Why a request to the admin interface is refused, or None. headers: lower-case names."""
+    host = headers.get("host", "")
+    if not _loopback_host(host):
+        return 403, "the admin interface answers only requests for a loopback Host (127.0.0.1, localhost, [::1])"
+    origin = headers.get("origin")
+    if origin is not None and origin != f"http://{host}":
+        return 403, "cross-origin requests are refused"
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return 403, "cross-site requests are refused"
+    if token is not None:
+        given = headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), f"Bearer {token}".encode()):
+            return 401, "this local cloud requires its admin token: Authorization: Bearer <token>"
+    if method in _WRITES:
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "application/json":
+            return 415, "writes must be JSON (Content-Type: application/json)"
+    return None
+
+
+def guarded(app: Any, token: str | None) -> Any:
+    async def asgi(scope: dict, receive: Any, send: Any) -> None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        refused = refusal(scope.get("method", "GET"), headers, token)
+        if refused:
+            await JSONResponse({"error": refused[1]}, status_code=refused[0])(scope, receive, send)
+            return
+        await app(scope, receive, send)
+    return asgi
+
+
+def build(cloud: "LocalCloudApp") -> Any:
     store = cloud.store
 
     def endpoint(fn):  # JSON in, JSON out, AdminError/ValueError -> 4xx
@@ -215,8 +338,11 @@ def build(cloud: "LocalCloudApp") -> Starlette:
 
     async def reset(request):
         data = await _body(request)
-        await run_in_threadpool(lambda: cloud.reset(reload_seed=bool(data.get("reload_seed")),
-                                                    restore_faults=bool(data.get("restore_faults"))))
+        for key in ("reload_seed", "restore_faults"):
+            if not isinstance(data.get(key, False), bool):
+                raise AdminError(400, f"{key} must be true or false")
+        await run_in_threadpool(lambda: cloud.reset(reload_seed=data.get("reload_seed", False),
+                                                    restore_faults=data.get("restore_faults", False)))
         return {"reset": True}, 200
 
     async def faults(request):
@@ -231,12 +357,7 @@ def build(cloud: "LocalCloudApp") -> Starlette:
         return cloud.faults.config(), 200
 
     async def faults_script(request):
-        raw = await request.body()
-        try:
-            entries = json.loads(raw or b"null")
-        except ValueError:
-            raise AdminError(400, "body is not valid JSON") from None
-        cloud.faults.script(entries)
+        cloud.faults.script(await _raw_json(request, 1 << 20))
         return cloud.faults.config(), 200
 
     async def counters(request):
@@ -264,4 +385,5 @@ def build(cloud: "LocalCloudApp") -> Starlette:
         Route(f"{p}/counters", endpoint(counters), methods=["GET"]),
         Route(f"{p}/counters/reset", endpoint(counters_reset), methods=["POST"]),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    return guarded(Starlette(routes=routes, exception_handlers={HTTPException: not_found}),
+                   getattr(cloud, "admin_token", None))

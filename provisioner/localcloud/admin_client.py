@@ -5,6 +5,7 @@ helpers stay light. Every method returns the decoded JSON answer; HTTP errors ra
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,17 +23,23 @@ class AdminRequestError(Exception):
 
 
 class AdminClient:
-    def __init__(self, url: str, timeout: float = 30.0):
+    """token: the server's admin token, if it has one (default: $PROVISIONER_LOCALCLOUD_ADMIN_TOKEN)."""
+
+    def __init__(self, url: str, timeout: float = 30.0, token: str | None = None):
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.token = token if token is not None else os.environ.get("PROVISIONER_LOCALCLOUD_ADMIN_TOKEN") or None
 
     def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
         url = f"{self.url}/_localcloud/{path.lstrip('/')}"
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"content-type": "application/json"} if data else {})
+        # Every write says JSON, body or not: the server refuses anything else (no form posts).
+        headers = {"content-type": "application/json"} if data is not None or method != "GET" else {}
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with _opener.open(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")

@@ -35,6 +35,7 @@ from starlette.responses import Response
 from . import admin
 from .errors import CloudError
 from .faults import Counters, Decision, Faults
+from .nonces import NonceStore
 from .store import Store, load_seed
 
 Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
@@ -48,6 +49,11 @@ log = logging.getLogger("provisioner.localcloud")
 ALIBABA_COMMON_PARAMS = frozenset({
     "Action", "Version", "Format", "Timestamp", "SignatureMethod", "SignatureVersion",
     "SignatureNonce", "SignatureType", "AccessKeyId", "Signature", "SecurityToken", "BearerToken"})
+
+# Largest request body accepted. The account APIs' largest request (a LibraDB create of 100
+# accounts) is about 30 KB; Tencent documents 10 MB for API 3.0 POST bodies. 1 MiB keeps an
+# unauthenticated client from making the server hold and parse megabytes.
+MAX_BODY_BYTES = 1 << 20
 
 HTML_503 = (b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
             b"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n")
@@ -74,21 +80,24 @@ def _lazy_actions(module: str) -> Callable[[], dict[str, Handler]]:
     return lambda: importlib.import_module(module).ACTIONS
 
 
-def _lazy_function(module: str, name: str) -> Callable[..., Any]:
+def _lazy_function(module: str, name: str, **bound: Any) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args)
+        return getattr(importlib.import_module(module), name)(*args, **bound)
     return call
 
 
-def default_registry() -> Registry:
+def default_registry(nonces: Any = None) -> Registry:
+    """nonces: where the Alibaba verifiers record signature nonces (nonces.NonceStore); None
+    keeps the verifiers' process-wide in-memory cache."""
     pkg = "provisioner.localcloud"
+    bound = {"nonces": nonces} if nonces is not None else {}
     return Registry(
         tencent={"2019-01-07": Api("libradb", "cynosdb.tencentcloudapi.com", _lazy_actions(f"{pkg}.tencent.libradb"))},
         alibaba={"2014-08-15": Api("rds", "rds.aliyuncs.com", _lazy_actions(f"{pkg}.alibaba.rds")),
                  "2017-08-01": Api("polardb", "polardb.aliyuncs.com", _lazy_actions(f"{pkg}.alibaba.polardb"))},
         verify_tc3=_lazy_function(f"{pkg}.tencent.signature", "verify_tc3"),
-        verify_acs3=_lazy_function(f"{pkg}.alibaba.signature", "verify_acs3"),
-        verify_rpc_v1=_lazy_function(f"{pkg}.alibaba.signature", "verify_rpc_v1"))
+        verify_acs3=_lazy_function(f"{pkg}.alibaba.signature", "verify_acs3", **bound),
+        verify_rpc_v1=_lazy_function(f"{pkg}.alibaba.signature", "verify_rpc_v1", **bound))
 
 
 class DropConnection(Exception):
@@ -177,6 +186,12 @@ class Tencent:
                                    "RequestId": call.request_id}})
 
     @staticmethod
+    def too_large(limit: int) -> CloudError:
+        # Tencent common error code (API 3.0 "Common Error Codes").
+        return CloudError("RequestSizeLimitExceeded", f"The request package exceeds the size limit "
+                                                      f"({limit} bytes on the local cloud).")
+
+    @staticmethod
     def throttled(decision: Decision) -> CloudError:
         return CloudError("RequestLimitExceeded", decision.message or
                           "Your request frequency exceeds the limit. Please reduce the frequency of calls.")
@@ -204,13 +219,24 @@ class Tencent:
         handler = _load(api).get(call.action)
         if handler is None:
             raise CloudError("InvalidAction", f"The requested action `{call.action}` does not exist.")
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError:
-            raise CloudError("InvalidParameter", "The request body is not valid JSON.") from None
-        if not isinstance(params, dict):
-            raise CloudError("InvalidParameter", "The request body must be a JSON object.")
-        return handler, params
+        return handler, parse_json_body(body)
+
+
+def parse_json_body(body: bytes) -> dict[str, Any]:
+    """The Tencent request body: a JSON object of text that UTF-8 can carry. Anything else is
+    the documented InvalidParameter, never an InternalError later on (a lone surrogate such as
+    "\\ud800" decodes to a str that no store, hash or response can encode; nesting beyond
+    Python's recursion limit raises RecursionError, which is not a ValueError)."""
+    try:
+        params = json.loads(body or b"{}")
+        json.dumps(params, ensure_ascii=False).encode("utf-8")   # refuses lone surrogates
+    except RecursionError:
+        raise CloudError("InvalidParameter", "The request body is nested too deeply.") from None
+    except (ValueError, UnicodeError):
+        raise CloudError("InvalidParameter", "The request body is not valid JSON in UTF-8.") from None
+    if not isinstance(params, dict):
+        raise CloudError("InvalidParameter", "The request body must be a JSON object.")
+    return params
 
 
 class Alibaba:
@@ -238,6 +264,12 @@ class Alibaba:
                      status=status, content_type="application/json;charset=utf-8")
 
     @staticmethod
+    def too_large(limit: int) -> CloudError:
+        # No documented code for this on the RPC gateway; 413 is HTTP's own answer.
+        return CloudError("RequestBodyTooLarge", f"The request body exceeds the size limit ({limit} bytes "
+                                                 "on the local cloud).", 413)
+
+    @staticmethod
     def throttled(decision: Decision) -> CloudError:
         return CloudError("Throttling", "Request was denied due to request throttling.", 400)
 
@@ -255,14 +287,17 @@ class Alibaba:
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         acs3 = headers.get("authorization", "").startswith("ACS3-") or (
             "x-acs-action" in headers and "Signature" not in params)
-        if acs3:
+        if acs3:   # the verifier requires every x-acs-* header to be signed
             call.action, version = headers.get("x-acs-action") or "-", headers.get("x-acs-version")
         else:
-            call.action = params.get("Action") or headers.get("x-acs-action") or "-"
-            version = params.get("Version") or headers.get("x-acs-version")
+            # RPC v1 signs parameters, not headers: Action and Version come from the signed
+            # parameters only (an x-acs-action header could be swapped under a valid signature).
+            call.action, version = params.get("Action") or "-", params.get("Version")
         if call.action == "-":
-            raise CloudError("MissingParameter", "No cloud API call: expected an X-TC-Action header, an "
-                                                 "x-acs-action header or an Action parameter.", 400)
+            raise CloudError("MissingParameter", "The input parameter \"Action\" that is mandatory for "
+                                                 "processing this request is not supplied (expected an "
+                                                 "X-TC-Action header, a signed x-acs-action header or a signed "
+                                                 "Action parameter).", 400)
         if not version:
             raise CloudError("MissingParameter", "The input parameter \"Version\" that is mandatory for "
                                                  "processing this request is not supplied.", 400)
@@ -293,12 +328,17 @@ class LocalCloudApp:
 
     def __init__(self, store: Store, *, credentials: dict[str, str], faults: Faults | None = None,
                  counters: Counters | None = None, registry: Registry | None = None,
-                 seed: dict[str, Any] | None = None):
+                 seed: dict[str, Any] | None = None, max_body: int = MAX_BODY_BYTES,
+                 admin_token: str | None = None):
         self.store = store
+        self.max_body = max_body
+        self.admin_token = admin_token
+        # Beside the state (same SQLite file): a replayed request is refused after a restart too.
+        self.nonces = NonceStore(None if store.path == ":memory:" else store.path)
         self.credentials = credentials
         self.faults = faults or Faults()
         self.counters = counters or Counters()
-        self.registry = registry or default_registry()
+        self.registry = registry or default_registry(self.nonces)
         self.seed = seed or {}
         self.admin = admin.build(self)
         install_log_filter()
@@ -349,12 +389,14 @@ class LocalCloudApp:
 
     async def handle(self, request: Request, started: float) -> ASGI:
         headers = {k.lower(): v for k, v in request.headers.items()}
-        body = await request.body()
         wire = Tencent if "x-tc-action" in headers else Alibaba
         call = Call(wire.cloud, wire.request_id(), product=wire.cloud)
         decision: Decision | None = None
         try:
-            handler, params = wire.route(self, request, headers, body, call)
+            body = await read_body(request, headers, self.max_body, wire)
+            # Parsing and signature checks are CPU work on client-sized input: off the event
+            # loop, so one large or slow request never stalls the other clients.
+            handler, params = await run_in_threadpool(wire.route, self, request, headers, body, call)
             decision = self.faults.decide(call.product, call.action)
             if decision.delay_ms:
                 await asyncio.sleep(decision.delay_ms / 1000)
@@ -405,6 +447,21 @@ class LocalCloudApp:
             call.detail, call.outcome = f" applied={call.outcome}", "DROP_AFTER"
             return DROPS[decision.drop_mode]
         return response
+
+
+async def read_body(request: Request, headers: dict[str, str], limit: int, wire: type) -> bytes:
+    """The body, refused with the cloud's envelope as soon as it is known to exceed `limit`:
+    by its Content-Length before a byte is read, else while streaming (chunked uploads)."""
+    declared = headers.get("content-length")
+    if declared is not None and (not re.fullmatch(r"[0-9]{1,19}", declared) or int(declared) > limit):
+        raise wire.too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise wire.too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _loggable(name: str) -> str:

@@ -94,13 +94,16 @@ class LocalCloud:
     state: None for in-memory, or a SQLite file path (accounts survive restarts).
     seed: None (built-in), a dict or a JSON file path. faults: a config dict/JSON/file
     (see faults.py) or a Faults object. registry: injected services (tests).
+    admin_token: when set, the admin interface requires `Authorization: Bearer <token>`.
+    max_body: the largest request body accepted (default app.MAX_BODY_BYTES).
     One-shot: start() once, stop() once (it closes the store it opened).
     """
 
     def __init__(self, state: str | os.PathLike | None = None, seed: dict | str | os.PathLike | None = None,
                  faults: Faults | dict | str | None = None, *, port: int = 0,
                  access_key: str = DEFAULT_ACCESS_KEY, secret_key: str = DEFAULT_SECRET_KEY,
-                 credentials: dict[str, str] | None = None, registry: Registry | None = None):
+                 credentials: dict[str, str] | None = None, registry: Registry | None = None,
+                 admin_token: str | None = None, max_body: int | None = None):
         if state:
             Path(state).parent.mkdir(parents=True, exist_ok=True)
         self.store = Store(state)
@@ -108,8 +111,10 @@ class LocalCloud:
         self.counters = Counters()
         self.credentials = credentials or {access_key: secret_key}
         self.access_key, self.secret_key = next(iter(self.credentials.items()))
+        self.admin_token = admin_token
         self.app = LocalCloudApp(self.store, credentials=self.credentials, faults=self.faults,
-                                 counters=self.counters, registry=registry, seed=load_seed_arg(seed))
+                                 counters=self.counters, registry=registry, seed=load_seed_arg(seed),
+                                 admin_token=admin_token, **({"max_body": max_body} if max_body else {}))
         self.app.apply_seed()
         self._requested_port = port
         self._sock: socket.socket | None = None
@@ -136,7 +141,7 @@ class LocalCloud:
 
     @property
     def admin(self) -> AdminClient:
-        return AdminClient(self.url)
+        return AdminClient(self.url, token=self.admin_token)
 
     def reset(self, *, reload_seed: bool = False, restore_faults: bool = False) -> None:
         self.app.reset(reload_seed=reload_seed, restore_faults=restore_faults)
@@ -199,6 +204,7 @@ class LocalCloud:
         if self._sock is not None:
             self._sock.close()
         self._server = self._thread = None
+        self.app.nonces.close()
         self.store.close()
 
     def serve_forever(self, on_ready: Callable[["LocalCloud"], None] | None = None) -> None:
@@ -209,6 +215,7 @@ class LocalCloud:
             server.run(sockets=[self._sock])
         finally:
             self._sock.close()
+            self.app.nonces.close()
             self.store.close()
 
     def __enter__(self) -> "LocalCloud":

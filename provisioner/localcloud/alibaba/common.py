@@ -5,6 +5,7 @@ table (rule -> status, code, message) and its shapes, and calls these helpers.""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def paging(p: dict[str, str], max_size: int, default_size: int = 30) -> tuple[in
     out = []
     for name, default, high in (("PageNumber", 1, 2**31 - 1), ("PageSize", default_size, max_size)):
         raw = p.get(name) or str(default)
-        if not raw.isdigit() or not 1 <= int(raw) <= high:
+        # ASCII digits only: isdigit() accepts '²' or '٣', which int() then refuses or reads.
+        if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= high:
             raise CloudError(f"Invalid{name}.Malformed", f'The specified parameter "{name}" is not valid '
                              f"(an integer from 1 to {high}).", 400)
         out.append(int(raw))

@@ -100,8 +100,7 @@ def verify_acs3(method: str, path: str, raw_query: str, headers: dict[str, str],
     ])
     string_to_sign = f"{algorithm}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
     expected = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
-    if headers["x-acs-content-sha256"].lower() != payload_hash or not hmac.compare_digest(
-            expected, fields["Signature"].lower()):
+    if headers["x-acs-content-sha256"].lower() != payload_hash or not _same(expected, fields["Signature"].lower()):
         raise signature_mismatch(string_to_sign)
     _use_nonce(nonces, access_key_id, headers["x-acs-signature-nonce"], now)
     return access_key_id
@@ -118,7 +117,9 @@ def verify_rpc_v1(method: str, params: dict[str, str], credentials: dict[str, st
     """Verify an RPC v1 (HMAC-SHA1) request given ALL its parameters (query + form body,
     Signature included); return its AccessKeyId or raise CloudError."""
     now = time.time() if now is None else now
-    for name in ("Signature", "AccessKeyId", "Timestamp", "SignatureNonce", "SignatureMethod"):
+    # Action and Version must be signed parameters: otherwise the call would be routed by
+    # whatever an unsigned header says (RPC v1 signs parameters only).
+    for name in ("Action", "Version", "Signature", "AccessKeyId", "Timestamp", "SignatureNonce", "SignatureMethod"):
         if not params.get(name):
             raise CloudError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
     for name, supported in (("SignatureMethod", "HMAC-SHA1"), ("SignatureVersion", "1.0")):
@@ -131,7 +132,7 @@ def verify_rpc_v1(method: str, params: dict[str, str], credentials: dict[str, st
     string_to_sign = rpc_string_to_sign(method, params)
     expected = base64.b64encode(
         hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()).decode()
-    if not hmac.compare_digest(expected, params["Signature"]):
+    if not _same(expected, params["Signature"]):
         masked = {k: (_MASK if "password" in k.lower() else v) for k, v in params.items()}
         raise signature_mismatch(rpc_string_to_sign(method, masked))
     _use_nonce(nonces, access_key_id, params["SignatureNonce"], now)
@@ -187,6 +188,12 @@ def _parse_authorization(value: str) -> tuple[str, dict[str, str]]:
     return algorithm, fields
 
 
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison; as bytes, since compare_digest refuses non-ASCII str (a header
+    byte such as 0xe9 arrives as 'é') with a TypeError."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
+
+
 def _secret(credentials: dict[str, str], access_key_id: str) -> str:
     secret = credentials.get(access_key_id)
     if secret is None:
@@ -195,6 +202,9 @@ def _secret(credentials: dict[str, str], access_key_id: str) -> str:
 
 
 def _check_time(value: str, now: float) -> None:
+    if not value.isascii():   # strptime would read non-ASCII digits as digits
+        raise CloudError("InvalidTimeStamp.Format",
+                         "Specified time stamp or date value is not well formatted.", 400)
     try:
         stamp = datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc).timestamp()
     except ValueError:

@@ -86,7 +86,7 @@ def verify_tc3(method: str, path: str, query: str, headers: dict[str, str], body
     ts = headers.get("x-tc-timestamp")
     if ts is None:
         raise CloudError("MissingParameter", "The request is missing a required parameter `X-TC-Timestamp`.")
-    if not ts.isdigit():
+    if not re.fullmatch(r"[0-9]{1,12}", ts):   # not isdigit(): '²' is a digit that int() refuses
         raise CloudError("InvalidParameter", "X-TC-Timestamp must be a unix time in seconds.")
     if abs(now - int(ts)) > MAX_SKEW_SECONDS:
         raise CloudError("AuthFailure.SignatureExpire",
