@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-from urllib.parse import quote, quote_plus
+from provisioner import redaction
 
 from .base import CloudApiError
 
@@ -83,13 +83,8 @@ def classify(code: str, status: int | None = None) -> str:
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove secrets (raw and URL-encoded) and any URL query string from text."""
-    for secret in secrets:
-        if secret:
-            for form in {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="~")}:
-                text = text.replace(form, "***")
-    text = re.sub(r"(Password[\"']?\s*[:=]\s*[\"']?)[^\s&\"',}]+", r"\1***", text, flags=re.I)
-    return re.sub(r"\?[^\s'\")]+", "?<redacted>", text)
+    """Remove secrets (in every encoding: provisioner.redaction) and any URL query string from text."""
+    return re.sub(r"\?[^\s'\")]+", "?<redacted>", redaction.redact(text, secrets))
 
 
 def make_error(action: str, code: str, message: str, request_id: str | None, *,
