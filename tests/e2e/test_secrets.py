@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
+
+import pytest
 
 EXPLICIT = "Explicit-Pass1"
 SECRET_KEY_MARKER = "localcloud-secret-key"   # the local cloud's secret key, passed by environment
@@ -30,7 +34,32 @@ def assert_clean(text: str, secrets: list[str], where: str) -> None:
         assert secret not in text, f"a secret appears in {where}"
 
 
-def test_no_secret_in_state_output_program_and_provider_logs(stack, tmp_path):
+@pytest.fixture
+def engine_tmp(stack, tmp_path):
+    """A private TMPDIR for every process of the run: the engine writes its glog files there
+    (with -v and without --logtostderr), secrets included. Removed afterwards."""
+    where = tmp_path / "engine-tmp"
+    where.mkdir(mode=0o700)
+    stack.env["TMPDIR"] = str(where)
+    yield where
+    shutil.rmtree(where, ignore_errors=True)
+    assert not where.exists()
+
+
+def engine_log_lines(where: Path) -> dict[str, list[str]]:
+    """Every line of every file the run left in its TMPDIR, by file name."""
+    return {path.name: path.read_text(encoding="utf-8", errors="replace").splitlines()
+            for path in sorted(where.rglob("*")) if path.is_file() and not path.is_symlink()}
+
+
+def assert_only_engine_dumps_hold_secrets(files: dict[str, list[str]], secrets: list[str]) -> None:
+    for name, lines in files.items():
+        ours = [line for line in lines if any(s in line for s in secrets)
+                and not any(marker in line for marker in ENGINE_RPC_DUMPS)]
+        assert ours == [], f"a secret appears in {name} outside the engine's own RPC dumps"
+
+
+def test_no_secret_in_state_output_program_and_provider_logs(stack, tmp_path, engine_tmp):
     provider_log = tmp_path / "provider.log"
     stack.env.update(PROVISIONER_LOG_LEVEL="DEBUG", PROVISIONER_LOG_FILE=str(provider_log))
     stack.declare(ACCOUNTS)
@@ -53,6 +82,10 @@ def test_no_secret_in_state_output_program_and_provider_logs(stack, tmp_path):
     assert_clean(logged, secrets, "the provider's debug log")
     stack.pulumi("destroy", "--yes", "--debug")
     assert_clean(stack.outputs_log[-1], secrets, "destroy output")
+    # The engine's own log files of these -v=9 runs: present, and secrets only in its RPC dumps.
+    files = engine_log_lines(engine_tmp)
+    assert any(name.startswith("pulumi") and ".log." in name for name in files), sorted(files)
+    assert_only_engine_dumps_hold_secrets(files, secrets)
 
 
 def test_engine_verbose_log_holds_secrets_only_in_its_own_rpc_dumps(stack):
