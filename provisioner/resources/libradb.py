@@ -10,6 +10,7 @@ from pulumi.dynamic import Resource
 
 from provisioner.cloud.base import AccountAdapter, LiveAccount
 from provisioner.diffing import FieldPolicy
+from provisioner.resources import precheck
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
 from provisioner.specs.libradb import LibraDBAccountSpec
@@ -112,4 +113,5 @@ class LibraDBAccount(Resource, module="provisioner", name="LibraDBAccount"):
 
     def __init__(self, resource_name: str, args: LibraDBAccountArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__(LibraDBAccountProvider(), resource_name, to_props(args), secret_options(opts))
+        props = precheck.check("LibraDBAccount", resource_name, LibraDBAccountProvider.spec_model, to_props(args), args)
+        super().__init__(LibraDBAccountProvider(), resource_name, props, secret_options(opts))

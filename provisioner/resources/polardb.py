@@ -12,6 +12,7 @@ from pulumi.dynamic import Resource
 from provisioner import rules
 from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
+from provisioner.resources import precheck
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
 from provisioner.specs.polardb import PolarDBAccountSpec
@@ -93,4 +94,5 @@ class PolarDBAccount(Resource, module="provisioner", name="PolarDBAccount"):
     """host:port of the cluster for applications."""
 
     def __init__(self, resource_name: str, args: PolarDBAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__(PolarDBAccountProvider(), resource_name, to_props(args), secret_options(opts))
+        props = precheck.check("PolarDBAccount", resource_name, PolarDBAccountProvider.spec_model, to_props(args), args)
+        super().__init__(PolarDBAccountProvider(), resource_name, props, secret_options(opts))

@@ -11,6 +11,7 @@ from pulumi.dynamic import Resource
 from provisioner import rules
 from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
+from provisioner.resources import precheck
 from provisioner.resources.args import secret_options, to_props
 from provisioner.resources.base import AccountProvider
 from provisioner.specs.common import SpecError
@@ -104,4 +105,5 @@ class RdsAccount(Resource, module="provisioner", name="RdsAccount"):
     """host:port of the instance for applications."""
 
     def __init__(self, resource_name: str, args: RdsAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__(RdsAccountProvider(), resource_name, to_props(args), secret_options(opts))
+        props = precheck.check("RdsAccount", resource_name, RdsAccountProvider.spec_model, to_props(args), args)
+        super().__init__(RdsAccountProvider(), resource_name, props, secret_options(opts))

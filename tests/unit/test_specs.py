@@ -210,3 +210,18 @@ def test_rds_name_without_engine_hint_accepts_what_some_engine_accepts():
     spec = validate_spec(RdsAccountSpec, {"instance_id": "rm", "name": "a" * 33})
     assert engine_rule_failures(spec, "SQLServer", "2019") == []
     assert "2 to 32" in dict(engine_rule_failures(spec, "MySQL", "8.0"))["name"]
+
+
+def test_program_precheck_skips_values_known_only_at_up():
+    from provisioner.resources import precheck
+    from provisioner.resources.rds import RdsAccountArgs
+
+    class Later:   # an awaitable, like an Output: its value is known only when the engine runs
+        def __await__(self):
+            yield
+    assert precheck.failures(RdsAccountSpec, RdsAccountArgs(instance_id=Later(), name="app")) == []
+    found = dict(precheck.failures(RdsAccountSpec, RdsAccountArgs(instance_id=Later(), name="ab\n",
+                                                                  privileges={"a,b": "ReadOnly"})))
+    assert set(found) == {"name", "privileges.a,b"}
+    assert precheck.failures(RdsAccountSpec, RdsAccountArgs(instance_id="rm", name=Later(),
+                                                            description="bad desc")) != []
