@@ -25,9 +25,9 @@ from provisioner.localcloud.errors import CloudError
 
 ALGORITHM = "TC3-HMAC-SHA256"
 MAX_SKEW_SECONDS = 300
-_AUTH = re.compile(
-    r"^TC3-HMAC-SHA256\s+Credential=(?P<cred>[^,\s]+)\s*,\s*SignedHeaders=(?P<signed>[^,\s]+)"
-    r"\s*,\s*Signature=(?P<sig>[0-9a-fA-F]{64})\s*$")
+_AUTH = re.compile(   # matched with fullmatch: `$` would also accept a trailing newline
+    r"TC3-HMAC-SHA256\s+Credential=(?P<cred>[^,\s]+)\s*,\s*SignedHeaders=(?P<signed>[^,\s]+)"
+    r"\s*,\s*Signature=(?P<sig>[0-9a-fA-F]{64})\s*")
 _FAILURE = "The provided credentials could not be validated. Please check your signature is correct."
 
 
@@ -65,7 +65,7 @@ def verify_tc3(method: str, path: str, query: str, headers: dict[str, str], body
     auth = (headers.get("authorization") or "").strip()
     if not auth:
         raise _invalid("the Authorization header is missing")
-    m = _AUTH.match(auth)
+    m = _AUTH.fullmatch(auth)
     if not m:
         raise _invalid("expected 'TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/tc3_request, "
                        "SignedHeaders=<h1;h2>, Signature=<hex>'")
