@@ -18,7 +18,7 @@ from provisioner import rules
 from provisioner.specs import (LibraDBAccountSpec, PolarDBAccountSpec, RdsAccountSpec, SpecError,
                                validate_spec)
 
-EXAMPLES = 300
+EXAMPLES = 200
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
