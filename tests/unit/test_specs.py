@@ -156,7 +156,7 @@ def test_a_trailing_newline_is_refused(model, data):
 @pytest.mark.parametrize("model, key", [(RdsAccountSpec, "instance_id"), (PolarDBAccountSpec, "cluster_id")])
 @pytest.mark.parametrize("db, reason", [
     ("a,b", "','"), (" orders", "whitespace"), ("orders ", "whitespace"), ("orders\n", "whitespace"),
-    ("d" * 65, "1 to 64"), ("", "1 to 64"), ("a\x00b", "U+0000"),
+    ("d" * 65, "1 to 64"), ("", "1 to 64"), ("a\x00b", "U+0000"), ("a\U0001F600", "Basic Multilingual Plane"),
 ])
 def test_alibaba_database_keys_refuse_separators_and_surrounding_whitespace(model, key, db, reason):
     found = failures(model, {key: "x", "name": "app", "privileges": {db: "ReadOnly"}})

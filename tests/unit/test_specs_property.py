@@ -175,7 +175,9 @@ def optional(strategy):
 
 
 DB = identifier(string.ascii_lowercase + "_", 1, 64)
-DB_WILD = wild(DB, st.sampled_from(["a,b", " db", "db ", "db\n", "x" * 64, "x" * 65, "", "数据库", "a\x00", "a.b"]))
+DB_EDGES = st.sampled_from(["a,b", " db", "db ", "db\n", "x" * 64, "x" * 65, "", "数据库", "a\x00", "a.b",
+                            "a\U0001F600", "\uffff", "d" * 63 + " "])
+DB_WILD = st.one_of(DB_EDGES, DB_EDGES, wild(DB))   # the listed edges twice as often
 LIBRADB_PRIV = st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES - rules.LIBRADB_GLOBAL_ONLY_PRIVILEGES))
 LIBRADB_PRIV_WILD = st.one_of(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)),
                               st.sampled_from(["select", " insert ", "FLY", "ALL", "SELECT\n"]))
@@ -183,12 +185,24 @@ LIBRADB_PRIV_WILD = st.one_of(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)),
 
 @st.composite
 def libradb_privileges(draw, edge: bool) -> dict:
-    db, priv = (DB_WILD, LIBRADB_PRIV_WILD) if edge else (DB, LIBRADB_PRIV)
-    table_key = st.builds(lambda d, t: f"{d}.{t}", db, db) if not edge else st.one_of(
-        st.builds(lambda d, t: f"{d}.{t}", db, DB_WILD), DB_WILD)
-    return {"global": draw(st.lists(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)) if not edge else priv, max_size=3)),
-            "databases": draw(st.dictionaries(db, st.lists(priv, max_size=3), max_size=2)),
-            "tables": draw(st.dictionaries(table_key, st.lists(priv, max_size=2), min_size=int(edge), max_size=2))}
+    """Valid privileges; with edge, exactly one part bent: a global or database privilege, a
+    database key, or the database or the table half of a table key."""
+    part = draw(st.sampled_from(["global", "db-privilege", "db-key", "table-db", "table-name"])) if edge else None
+    out = {"global": draw(st.lists(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)), max_size=3)),
+           "databases": draw(st.dictionaries(DB, st.lists(LIBRADB_PRIV, max_size=3), max_size=2)),
+           "tables": draw(st.dictionaries(st.builds(lambda d, t: f"{d}.{t}", DB, DB), st.lists(LIBRADB_PRIV, max_size=2),
+                                          max_size=2))}
+    if part == "global":
+        out["global"] = draw(st.lists(LIBRADB_PRIV_WILD, min_size=1, max_size=3))
+    elif part == "db-privilege":
+        out["databases"][draw(DB)] = draw(st.lists(LIBRADB_PRIV_WILD, min_size=1, max_size=3))
+    elif part == "db-key":
+        out["databases"][draw(DB_WILD)] = ["SELECT"]
+    elif part == "table-db":
+        out["tables"][f"{draw(DB_WILD)}.{draw(DB)}"] = ["SELECT"]
+    elif part == "table-name":
+        out["tables"][f"{draw(DB)}.{draw(DB_WILD)}"] = ["SELECT"]
+    return out
 
 
 def libradb_spec():
@@ -232,11 +246,17 @@ def rds_spec():
                              st.sampled_from(["Normal", "Super", "Sysadmin"])),
             "description": (optional(description), wild(description, st.sampled_from(["http://x", "订单服务", "orders service"]))),
             "privileges": (st.dictionaries(DB, privilege, max_size=2),
-                           st.dictionaries(DB_WILD, st.sampled_from(sorted(rules.RDS_PRIVILEGES)), max_size=2)),
+                           st.dictionaries(DB_WILD, st.sampled_from(sorted(rules.RDS_PRIVILEGES)), min_size=1, max_size=2)),
         })
         out = draw(base)
-        if out.get("account_type", "Normal") != "Normal" and draw(st.booleans()):
-            out.pop("privileges", None)   # privileged accounts mostly without privileges (the valid form)
+        if out.get("account_type", "Normal") != "Normal":
+            # Privileged accounts: mostly without privileges (the valid form), or all DBOwner (the
+            # one form PostgreSQL takes), or as drawn.
+            how = draw(st.sampled_from(["drop", "dbowner", "keep"]))
+            if how == "drop":
+                out.pop("privileges", None)
+            elif how == "dbowner":
+                out["privileges"] = {db: "DBOwner" for db in out.get("privileges", {})} or {"orders": "DBOwner"}
         return {**out, **({"engine": e} if e else {}), **({"engine_version": version} if version else {})}
 
     return spec()
@@ -253,7 +273,7 @@ def polardb_spec():
         "account_type": (st.just("Normal"), st.sampled_from(["Normal", "Super"])),
         "description": (optional(description), wild(description, st.sampled_from(["https://x", "http://", "ok", "x"]))),
         "privileges": (st.dictionaries(DB, st.sampled_from(rules.POLARDB_PRIVILEGES), max_size=2),
-                       st.dictionaries(DB_WILD, st.sampled_from(rules.POLARDB_PRIVILEGES), max_size=2)),
+                       st.dictionaries(DB_WILD, st.sampled_from(rules.POLARDB_PRIVILEGES), min_size=1, max_size=2)),
     })
 
 
