@@ -237,10 +237,11 @@ def check_rds_account_type_privileges(account_type: str, privileges: dict[str, s
     if engine in RDS_ONE_PRIVILEGED_ENGINES or account_type == "Sysadmin":
         on = f" on {engine}" if engine else ""
         return (f"a {account_type} account already has every privilege{on}; per-database privileges apply "
-                f"to Normal accounts only")
+                f"to Normal accounts only (the API refuses them with IncorrectAccountType)")
     if engine is None and any(p != "DBOwner" for p in privileges.values()):
         return (f"a {account_type} account takes per-database privileges only on PostgreSQL, and only DBOwner; "
-                f"on MySQL, MariaDB and SQL Server it already has every privilege")
+                f"on MySQL, MariaDB and SQL Server it already has every privilege (the API refuses them with "
+                f"IncorrectAccountType)")
     return None
 
 
