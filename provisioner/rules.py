@@ -234,14 +234,15 @@ def check_rds_account_type_privileges(account_type: str, privileges: dict[str, s
     privilege other than DBOwner (PostgreSQL takes DBOwner alone; the others take no grant)."""
     if account_type == "Normal" or not privileges:
         return None
+    fix = 'remove privileges, or keep account_type="Normal"'
     if engine in RDS_ONE_PRIVILEGED_ENGINES or account_type == "Sysadmin":
         on = f" on {engine}" if engine else ""
-        return (f"a {account_type} account already has every privilege{on}; per-database privileges apply "
-                f"to Normal accounts only (the API refuses them with IncorrectAccountType)")
+        return (f"a {account_type} account{on} already holds every database privilege and takes no per-database "
+                f"grants (the API refuses them with IncorrectAccountType): {fix}")
     if engine is None and any(p != "DBOwner" for p in privileges.values()):
-        return (f"a {account_type} account takes per-database privileges only on PostgreSQL, and only DBOwner; "
-                f"on MySQL, MariaDB and SQL Server it already has every privilege (the API refuses them with "
-                f"IncorrectAccountType)")
+        return (f"a {account_type} account takes no per-database grants on MySQL, MariaDB or SQL Server, where it "
+                f"already holds every database privilege (the API refuses them with IncorrectAccountType), and "
+                f"only DBOwner on PostgreSQL: {fix}")
     return None
 
 

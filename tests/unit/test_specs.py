@@ -197,8 +197,8 @@ def test_rds_privileged_accounts_with_privileges(engine, account_type, privilege
     data = {"instance_id": "rm", "name": "app", "engine": engine, "account_type": account_type,
             "privileges": privileges}
     if refused:
-        assert "Normal accounts only" in failures(RdsAccountSpec, data)["privileges"] or \
-            "only on PostgreSQL" in failures(RdsAccountSpec, data)["privileges"]
+        reason = failures(RdsAccountSpec, data)["privileges"]
+        assert "takes no per-database grants" in reason and "IncorrectAccountType" in reason
     else:
         validate_spec(RdsAccountSpec, data)
 
