@@ -62,6 +62,18 @@ def check_instance_id(value: str) -> str | None:
     return None
 
 
+# Region ids: lower-case words joined by '-' on both clouds (Tencent "ap-guangzhou",
+# "ap-shenzhen-fsi" in seed 000's list; Alibaba "cn-hangzhou", "ap-southeast-1"). Only the form is
+# checked: the lists grow, and a region the API does not serve is its own clear error.
+_REGION = re.compile(r"[a-z]+(?:-[a-z0-9]+)+")
+
+
+def check_region(value: str) -> str | None:
+    if not _REGION.fullmatch(value):
+        return "must be a region id such as ap-guangzhou or cn-hangzhou (lower-case words joined by '-')"
+    return None
+
+
 # Database and table names, as keys of privileges. MySQL: identifiers are at most 64 characters
 # (dev.mysql.com/doc/refman/8.0/en/identifier-length.html), may not contain U+0000 or characters
 # beyond the Basic Multilingual Plane, and database and table names cannot end with a space

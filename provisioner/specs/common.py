@@ -13,24 +13,6 @@ from provisioner import rules
 M = TypeVar("M", bound="AccountSpec")
 
 
-class AccountSpec(BaseModel):
-    """Fields every account type has. Unknown fields are an error, not silently dropped."""
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-    name: str
-    password: str | None = None
-    password_version: Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))] = None
-    description: str | None = None
-    region: str | None = None
-    adopt: bool = False
-
-    def __repr__(self) -> str:  # never show a password in a repr or traceback
-        fields = {k: ("[secret]" if k == "password" and v else v) for k, v in self.__dict__.items()}
-        return f"{type(self).__name__}({fields})"
-
-    __str__ = __repr__
-
-
 def rule(check: Callable[..., str | None], *args: Any) -> Callable[[Any], Any]:
     """Turn a rules.py check into a pydantic validator body: raise ValueError with the rule."""
     def validate(value: Any) -> Any:
@@ -41,6 +23,24 @@ def rule(check: Callable[..., str | None], *args: Any) -> Callable[[Any], Any]:
             raise ValueError(problem)
         return value
     return validate
+
+
+class AccountSpec(BaseModel):
+    """Fields every account type has. Unknown fields are an error, not silently dropped."""
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    name: str
+    password: str | None = None
+    password_version: Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))] = None
+    description: str | None = None
+    region: Annotated[str | None, AfterValidator(rule(rules.check_region))] = None
+    adopt: bool = False
+
+    def __repr__(self) -> str:  # never show a password in a repr or traceback
+        fields = {k: ("[secret]" if k == "password" and v else v) for k, v in self.__dict__.items()}
+        return f"{type(self).__name__}({fields})"
+
+    __str__ = __repr__
 
 
 def database_key(comma_list: bool) -> Any:

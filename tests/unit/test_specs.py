@@ -225,3 +225,14 @@ def test_program_precheck_skips_values_known_only_at_up():
     assert set(found) == {"name", "privileges.a,b"}
     assert precheck.failures(RdsAccountSpec, RdsAccountArgs(instance_id="rm", name=Later(),
                                                             description="bad desc")) != []
+
+
+@pytest.mark.parametrize("region, ok", [("ap-guangzhou", True), ("ap-shenzhen-fsi", True), ("cn-hangzhou", True),
+                                        ("ap-southeast-1", True), ("cn-hangzhou\n", False), ("Cn-Hangzhou", False),
+                                        ("hangzhou", False), (" cn-hangzhou", False)])
+def test_region_ids(region, ok):
+    data = {"instance_id": "rm", "name": "app", "region": region}
+    if ok:
+        assert validate_spec(RdsAccountSpec, data).region == region
+    else:
+        assert "region id" in failures(RdsAccountSpec, data)["region"]
