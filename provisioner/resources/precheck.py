@@ -37,7 +37,7 @@ def _plain(value: Any) -> bool:
 
 def failures(model: type[AccountSpec], args: Any) -> list[tuple[str, str]]:
     """The spec's failures for the plain (known) arguments; fields given as Outputs are skipped."""
-    given = {k: v for k, v in vars(args).items() if v is not None}
+    given = {k: v for k, v in vars(args).items() if v is not None and k in model.model_fields}
     later = {k for k, v in given.items() if not _plain(v)}
     try:
         validate_spec(model, {k: v for k, v in given.items() if k not in later})
