@@ -12,6 +12,7 @@ from pathlib import Path
 from harness import REPO
 
 PACK = str(Path(sys.prefix) / "bin" / "provisioner-policy-pack")   # the console script of the package
+PACK_DIR = str(REPO / "policy" / "pack")   # the same pack as a directory (PulumiPolicy.yaml, runtime python)
 PROD = str(REPO / "policy" / "prod.json")
 PASSWORD = "Written-Pass1"
 
@@ -107,3 +108,14 @@ def test_a_compliant_stack_passes_the_prod_rules_until_an_instance_has_too_many_
     assert failed.returncode != 0
     assert f"[mandatory]  max-accounts-per-instance  ({RDS}: reporting)" in failed.stdout, failed.stdout
     assert "rds rm-localmysql80 would have 2 accounts in this stack; at most 1 are allowed" in failed.stdout
+
+
+def test_the_pack_as_a_directory_runs_through_the_language_host(stack):
+    # `--policy-pack DIR` with `runtime: python` is started by the language host's RunPlugin.
+    stack.declare({"admin": VIOLATING["admin"]})
+    result = stack.pulumi("preview", "--policy-pack", PACK_DIR, "--policy-pack-config", PROD, check=False)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0 and "no-privileged-accounts" in out and "admin" in out, out
+    assert "RunPlugin" not in out and PASSWORD not in out
+    stack.declare({"orders": COMPLIANT["orders"]})
+    stack.pulumi("preview", "--policy-pack", PACK_DIR, "--policy-pack-config", PROD)

@@ -10,6 +10,7 @@
 //     Pulumi.yaml (relative to the project root), else $PULUMI_PYTHON_CMD, else python3/python.
 //   - GetRequiredPlugins/GetRequiredPackages: report none (provider plugins are not discovered from
 //     installed Python packages; install them with `pulumi plugin install` if ever needed).
+//   - RunPlugin: runs a plugin that is a Python directory, such as a policy pack (runplugin.go).
 //   - GetPluginInfo, Handshake, About, GetProgramDependencies: minimal answers.
 //   - It exits, ending its program, as soon as the engine is gone (see enginewatch.go).
 //
