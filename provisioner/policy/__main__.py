@@ -1,9 +1,8 @@
 """The policy pack's executable: `pulumi preview --policy-pack <path to provisioner-policy-pack>`.
 
 The engine (3.259) starts an executable policy pack directly, as `<exe> <engine address>`, and
-reads the analyzer's port from its stdout — so stdout must not be buffered. A directory pack
-with `runtime: python` would instead need the language host's RunPlugin, which the engine built
-by scripts/ensure-pulumi.sh does not have.
+reads the analyzer's port from its stdout — so stdout must not be buffered. The directory form
+(policy/pack/, `runtime: python`) runs this too, through the language host's RunPlugin.
 """
 
 from __future__ import annotations
