@@ -55,12 +55,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-# Resource type token -> provider class path (imported lazily: the SDKs load only when needed).
-ACCOUNT_TYPES = {
-    "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.resources.libradb", "LibraDBAccountProvider"),
-    "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.resources.rds", "RdsAccountProvider"),
-    "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.resources.polardb", "PolarDBAccountProvider"),
-}
+from provisioner.compat import ACCOUNT_TYPES  # type token -> provider class (module, name)
+
 DEFAULT_SETTLE = 10.0   # s: time for a request sent just before the crash to land in the cloud
 
 

@@ -1,0 +1,25 @@
+"""What the stacks of every user refer to: a compatibility surface, changed only with a migration.
+
+Each resource's state holds `__provider`, the provider object pickled by dill
+(`pulumi.dynamic.serialize_provider`). A pickle names its class by module path and class name,
+so `refresh`, `destroy` and every `preview`/`up` of an existing stack import exactly these
+paths; nothing else is in the pickle (the providers hold no state). The type tokens are part of
+every resource's URN. Moving a provider class is fine only if the old path stays importable:
+leave `from provisioner.<new place> import XAccountProvider` at the old module path, keep the
+class name, and keep tests/unit/test_compat.py passing (it unpickles the providers of every
+committed state fixture). docs/compatibility.md lists the whole promise.
+
+Standard library only: `provisioner recover` reads it before any SDK is loaded.
+"""
+
+from __future__ import annotations
+
+# Resource type token -> (module, class) of the provider pickled into that resource's state.
+ACCOUNT_TYPES: dict[str, tuple[str, str]] = {
+    "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.resources.libradb", "LibraDBAccountProvider"),
+    "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.resources.rds", "RdsAccountProvider"),
+    "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.resources.polardb", "PolarDBAccountProvider"),
+}
+
+# Every "module.Class" a serialized provider may refer to.
+SERIALIZED_REFERENCES: frozenset[str] = frozenset(f"{module}.{cls}" for module, cls in ACCOUNT_TYPES.values())
