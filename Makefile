@@ -16,15 +16,26 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test bench venv engine localcloud down preview recover chaos clean
+.PHONY: up test bench venv lock engine localcloud down preview recover chaos clean
 
-$(VENV)/.installed: pyproject.toml
+# The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	@# The distribution was called `provisioner` before 0.2.0: drop that install from old venvs.
+	@$(VENV)/bin/pip uninstall --quiet --yes provisioner 2>/dev/null || true
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test,localcloud]'
 	touch $@
 
 venv: $(VENV)/.installed
+
+# Regenerate constraints.txt after changing a dependency in pyproject.toml: every extra, Python
+# 3.11, plus the pins in constraints.in. Existing pins are kept; `make lock LOCK_FLAGS=--upgrade`
+# moves everything to the newest versions the ranges allow.
+LOCK_FLAGS ?=
+lock: venv
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --constraint constraints.in \
+		--python-version 3.11 --quiet --custom-compile-command "make lock" $(LOCK_FLAGS) -o constraints.txt
 
 engine: venv
 	@scripts/ensure-pulumi.sh >/dev/null

@@ -60,7 +60,12 @@ def _add_localcloud(sub: argparse._SubParsersAction) -> None:
 def _run_localcloud(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from provisioner.localcloud.server import LocalCloud, serve
+    from provisioner.localcloud.extra import MissingExtraError
+    try:
+        from provisioner.localcloud.server import LocalCloud, serve
+    except MissingExtraError as exc:
+        print(f"provisioner localcloud: {exc}", file=sys.stderr)
+        return 2
 
     state = None if args.state in ("", ":memory:") else args.state
 

@@ -16,12 +16,16 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import uvicorn
+from .extra import require_server
 
-from .admin_client import AdminClient
-from .app import LocalCloudApp, Registry
-from .faults import Counters, Faults
-from .store import Store
+require_server()   # before the imports below: a clear message instead of ModuleNotFoundError
+
+import uvicorn  # noqa: E402
+
+from .admin_client import AdminClient  # noqa: E402
+from .app import LocalCloudApp, Registry  # noqa: E402
+from .faults import Counters, Faults  # noqa: E402
+from .store import Store  # noqa: E402
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8790
