@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test bench venv lock engine localcloud down preview recover chaos clean
+.PHONY: up test typecheck bench venv lock engine localcloud down preview recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -61,8 +61,12 @@ preview: venv engine localcloud
 recover: venv engine localcloud
 	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) $(VENV)/bin/provisioner recover --stack $(STACK)
 
-# Every test: unit, local cloud (through the official SDKs), provider level and end to end.
-test: venv engine
+# The public API and the stack programs through a type checker (settings: pyproject.toml).
+typecheck: venv
+	$(VENV)/bin/pyright
+
+# Every test: the type check, unit, local cloud (through the official SDKs), provider level and end to end.
+test: venv engine typecheck
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 # The chaos test at full size: 300 accounts under throttling, 5xx, dropped connections, jitter.

@@ -2,24 +2,42 @@
 
     from provisioner import LibraDBAccount, RdsAccount, PolarDBAccount
 
-The resource classes import Pulumi lazily, so the local cloud and the CLI start fast.
+Each resource takes a typed `*Args`, a dict (typed `*ArgsDict`) or keyword arguments. The
+resource classes import Pulumi lazily, so the local cloud and the CLI start fast.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # what type checkers and IDEs see; at run time __getattr__ below imports on use
+    from provisioner.resources.libradb import (LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict,
+                                               LibraDBPrivilegesDict)
+    from provisioner.resources.polardb import PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict
+    from provisioner.resources.rds import RdsAccount, RdsAccountArgs, RdsAccountArgsDict
+    from provisioner.rotation import AlternatingAccounts
 
 _EXPORTS = {
     "LibraDBAccount": "provisioner.resources.libradb",
     "LibraDBAccountArgs": "provisioner.resources.libradb",
+    "LibraDBAccountArgsDict": "provisioner.resources.libradb",
+    "LibraDBPrivilegesDict": "provisioner.resources.libradb",
     "RdsAccount": "provisioner.resources.rds",
     "RdsAccountArgs": "provisioner.resources.rds",
+    "RdsAccountArgsDict": "provisioner.resources.rds",
     "PolarDBAccount": "provisioner.resources.polardb",
     "PolarDBAccountArgs": "provisioner.resources.polardb",
+    "PolarDBAccountArgsDict": "provisioner.resources.polardb",
     "AlternatingAccounts": "provisioner.rotation",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # a literal list, as type checkers read it; equal to _EXPORTS (tests/unit/test_public_api.py)
+    "LibraDBAccount", "LibraDBAccountArgs", "LibraDBAccountArgsDict", "LibraDBPrivilegesDict",
+    "PolarDBAccount", "PolarDBAccountArgs", "PolarDBAccountArgsDict",
+    "RdsAccount", "RdsAccountArgs", "RdsAccountArgsDict",
+    "AlternatingAccounts",
+]
 
 
 def __getattr__(name: str):

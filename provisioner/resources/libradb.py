@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, NotRequired, Optional, Sequence, TypedDict, Unpack, cast, overload
 
 import pulumi
 from pulumi import Input, Output
@@ -11,16 +11,41 @@ from pulumi.dynamic import Resource
 from provisioner.cloud.base import AccountAdapter, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources import precheck
-from provisioner.resources.args import secret_options, to_props
+from provisioner.resources.args import resource_args_opts, secret_options, to_props
 from provisioner.resources.base import AccountProvider
+from provisioner.resources.outputs import AccountOutputs
 from provisioner.specs.libradb import LibraDBAccountSpec
+
+if TYPE_CHECKING:   # the SDK-backed adapter loads on the first cloud call, never at import
+    from provisioner.cloud.libradb import LibraDBAdapter
+
+
+# {"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}} ("global" is a keyword).
+LibraDBPrivilegesDict = TypedDict("LibraDBPrivilegesDict", {
+    "global": Input[Sequence[Input[str]]],
+    "databases": Input[Mapping[str, Input[Sequence[Input[str]]]]],
+    "tables": Input[Mapping[str, Input[Sequence[Input[str]]]]],
+}, total=False)
 
 
 class LibraDBAccountArgs:
+    """The arguments of a LibraDBAccount (each documented on ``__init__``)."""
+
+    cluster_id: Input[str]
+    name: Input[str]
+    host: Input[str]
+    password: Optional[Input[str]]
+    password_version: Optional[Input[str]]
+    description: Optional[Input[str]]
+    max_user_connections: Optional[Input[int]]
+    privileges: Optional[Input[LibraDBPrivilegesDict]]
+    region: Optional[Input[str]]
+    adopt: bool
+
     def __init__(self, *, cluster_id: Input[str], name: Input[str], host: Input[str] = "%",
                  password: Optional[Input[str]] = None, password_version: Optional[Input[str]] = None,
                  description: Optional[Input[str]] = None, max_user_connections: Optional[Input[int]] = None,
-                 privileges: Optional[Input[Mapping[str, Any]]] = None, region: Optional[Input[str]] = None,
+                 privileges: Optional[Input[LibraDBPrivilegesDict]] = None, region: Optional[Input[str]] = None,
                  adopt: bool = False):
         """
         :param cluster_id: The LibraDB analysis cluster, e.g. ``libradb-i794jfvg``. Changing it replaces the account.
@@ -45,6 +70,21 @@ class LibraDBAccountArgs:
         self.password, self.password_version = password, password_version
         self.description, self.max_user_connections = description, max_user_connections
         self.privileges, self.region, self.adopt = privileges, region, adopt
+
+
+class LibraDBAccountArgsDict(TypedDict):
+    """LibraDBAccountArgs as a dict: the same keys, documented on ``LibraDBAccountArgs.__init__``."""
+
+    cluster_id: Input[str]
+    name: Input[str]
+    host: NotRequired[Input[str]]
+    password: NotRequired[Optional[Input[str]]]
+    password_version: NotRequired[Optional[Input[str]]]
+    description: NotRequired[Optional[Input[str]]]
+    max_user_connections: NotRequired[Optional[Input[int]]]
+    privileges: NotRequired[Optional[Input[LibraDBPrivilegesDict]]]
+    region: NotRequired[Optional[Input[str]]]
+    adopt: NotRequired[bool]
 
 
 class LibraDBAccountProvider(AccountProvider):
@@ -91,27 +131,46 @@ class LibraDBAccountProvider(AccountProvider):
     def before_update(self, adapter: AccountAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
         old_host = olds.get("host") or "%"
         if old_host != spec.host:
-            adapter.set_host(spec.cluster_id, spec.name, old_host, spec.host)
+            cast("LibraDBAdapter", adapter).set_host(spec.cluster_id, spec.name, old_host, spec.host)
 
 
-class LibraDBAccount(Resource, module="provisioner", name="LibraDBAccount"):
-    """An account on a LibraDB analysis cluster, reconciled by `pulumi up`."""
+class LibraDBAccount(AccountOutputs, Resource, module="provisioner", name="LibraDBAccount"):
+    """An account on a LibraDB analysis cluster, reconciled by `pulumi up`.
 
-    cluster_id: Output[str]
-    name: Output[str]
-    host: Output[str]
-    password: Output[str]
-    """The account's password (secret), given or generated."""
-    password_managed: Output[bool]
-    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
-    description: Output[Optional[str]]
-    max_user_connections: Output[Optional[int]]
-    privileges: Output[dict]
-    engine: Output[str]
-    endpoint: Output[str]
-    """host:port of the cluster for applications."""
+    Arguments: a LibraDBAccountArgs, a dict of the same keys (LibraDBAccountArgsDict), or keywords.
+    """
 
-    def __init__(self, resource_name: str, args: LibraDBAccountArgs,
-                 opts: Optional[pulumi.ResourceOptions] = None):
-        props = precheck.check("LibraDBAccount", resource_name, LibraDBAccountProvider.spec_model, to_props(args), args)
+    @overload
+    def __init__(self, resource_name: str, args: LibraDBAccountArgs | LibraDBAccountArgsDict,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+    @overload
+    def __init__(self, resource_name: str, opts: Optional[pulumi.ResourceOptions] = None,
+                 **kwargs: Unpack[LibraDBAccountArgsDict]) -> None: ...
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        resource_args, opts = resource_args_opts(LibraDBAccountArgs, args, kwargs)
+        props = precheck.check("LibraDBAccount", resource_name, LibraDBAccountProvider.spec_model,
+                               to_props(resource_args), resource_args)
         super().__init__(LibraDBAccountProvider(), resource_name, props, secret_options(opts))
+
+    @property
+    def cluster_id(self) -> Output[str]:
+        """The LibraDB cluster the account is on."""
+        return pulumi.get(self, "cluster_id")
+
+    @property
+    def host(self) -> Output[str]:
+        """The host the account may connect from (``%`` = any)."""
+        return pulumi.get(self, "host")
+
+    @property
+    def max_user_connections(self) -> Output[Optional[int]]:
+        """The connection limit; None when it is not managed."""
+        return pulumi.get(self, "max_user_connections")
+
+    @property
+    def privileges(self) -> Output[dict[str, Any]]:
+        """``{"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}}``, normalised
+        (upper case, sorted)."""
+        return pulumi.get(self, "privileges")

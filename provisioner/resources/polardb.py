@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal, Mapping, NotRequired, Optional, TypedDict, Unpack, overload
 
 import pulumi
 from pulumi import Input, Output
@@ -13,16 +13,29 @@ from provisioner import rules
 from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources import precheck
-from provisioner.resources.args import secret_options, to_props
+from provisioner.resources.args import resource_args_opts, secret_options, to_props
 from provisioner.resources.base import AccountProvider
-from provisioner.specs.polardb import PolarDBAccountSpec
+from provisioner.resources.outputs import AccountOutputs
+from provisioner.specs.polardb import PolarDBAccountSpec, PolarDBPrivilege
 
 
 class PolarDBAccountArgs:
+    """The arguments of a PolarDBAccount (each documented on ``__init__``)."""
+
+    cluster_id: Input[str]
+    name: Input[str]
+    password: Optional[Input[str]]
+    password_version: Optional[Input[str]]
+    account_type: Literal["Normal", "Super"]
+    description: Optional[Input[str]]
+    privileges: Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]]
+    region: Optional[Input[str]]
+    adopt: bool
+
     def __init__(self, *, cluster_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
                  password_version: Optional[Input[str]] = None, account_type: Literal["Normal", "Super"] = "Normal",
-                 description: Optional[Input[str]] = None, privileges: Optional[Input[Mapping[str, str]]] = None,
-                 region: Optional[Input[str]] = None, adopt: bool = False):
+                 description: Optional[Input[str]] = None,
+                 privileges: Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]] = None, region: Optional[Input[str]] = None, adopt: bool = False):
         """
         :param cluster_id: The PolarDB cluster, e.g. ``pc-bp1xxxxxxxx``. Changing it replaces the account.
         :param name: 2-16 characters: lower-case letters, digits and ``_``, starting with a lower-case letter and
@@ -44,6 +57,20 @@ class PolarDBAccountArgs:
         self.cluster_id, self.name, self.password = cluster_id, name, password
         self.password_version, self.account_type = password_version, account_type
         self.description, self.privileges, self.region, self.adopt = description, privileges, region, adopt
+
+
+class PolarDBAccountArgsDict(TypedDict):
+    """PolarDBAccountArgs as a dict: the same keys, documented on ``PolarDBAccountArgs.__init__``."""
+
+    cluster_id: Input[str]
+    name: Input[str]
+    password: NotRequired[Optional[Input[str]]]
+    password_version: NotRequired[Optional[Input[str]]]
+    account_type: NotRequired[Literal["Normal", "Super"]]
+    description: NotRequired[Optional[Input[str]]]
+    privileges: NotRequired[Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]]]
+    region: NotRequired[Optional[Input[str]]]
+    adopt: NotRequired[bool]
 
 
 class PolarDBAccountProvider(AccountProvider):
@@ -77,22 +104,37 @@ class PolarDBAccountProvider(AccountProvider):
         return uuid.uuid4().hex
 
 
-class PolarDBAccount(Resource, module="provisioner", name="PolarDBAccount"):
-    """An account on a PolarDB cluster, reconciled by `pulumi up`."""
+class PolarDBAccount(AccountOutputs, Resource, module="provisioner", name="PolarDBAccount"):
+    """An account on a PolarDB cluster, reconciled by `pulumi up`.
 
-    cluster_id: Output[str]
-    name: Output[str]
-    password: Output[str]
-    """The account's password (secret), given or generated."""
-    password_managed: Output[bool]
-    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
-    account_type: Output[str]
-    description: Output[Optional[str]]
-    privileges: Output[dict]
-    engine: Output[str]
-    endpoint: Output[str]
-    """host:port of the cluster for applications."""
+    Arguments: a PolarDBAccountArgs, a dict of the same keys (PolarDBAccountArgsDict), or keywords.
+    """
 
-    def __init__(self, resource_name: str, args: PolarDBAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        props = precheck.check("PolarDBAccount", resource_name, PolarDBAccountProvider.spec_model, to_props(args), args)
+    @overload
+    def __init__(self, resource_name: str, args: PolarDBAccountArgs | PolarDBAccountArgsDict,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+    @overload
+    def __init__(self, resource_name: str, opts: Optional[pulumi.ResourceOptions] = None,
+                 **kwargs: Unpack[PolarDBAccountArgsDict]) -> None: ...
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        resource_args, opts = resource_args_opts(PolarDBAccountArgs, args, kwargs)
+        props = precheck.check("PolarDBAccount", resource_name, PolarDBAccountProvider.spec_model,
+                               to_props(resource_args), resource_args)
         super().__init__(PolarDBAccountProvider(), resource_name, props, secret_options(opts))
+
+    @property
+    def cluster_id(self) -> Output[str]:
+        """The PolarDB cluster the account is on."""
+        return pulumi.get(self, "cluster_id")
+
+    @property
+    def account_type(self) -> Output[str]:
+        """``Normal`` or ``Super``."""
+        return pulumi.get(self, "account_type")
+
+    @property
+    def privileges(self) -> Output[dict[str, str]]:
+        """``{database: privilege}`` as applied."""
+        return pulumi.get(self, "privileges")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Mapping, Optional
+from typing import Any, Literal, Mapping, NotRequired, Optional, TypedDict, Unpack, overload
 
 import pulumi
 from pulumi import Input, Output
@@ -12,19 +12,35 @@ from provisioner import rules
 from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources import precheck
-from provisioner.resources.args import secret_options, to_props
+from provisioner.resources.args import resource_args_opts, secret_options, to_props
 from provisioner.resources.base import AccountProvider
+from provisioner.resources.outputs import AccountOutputs
 from provisioner.specs.common import SpecError
-from provisioner.specs.rds import RdsAccountSpec, engine_rule_failures
+from provisioner.specs.rds import RdsAccountSpec, RdsEngine, RdsPrivilege, engine_rule_failures
 
 
 class RdsAccountArgs:
+    """The arguments of an RdsAccount (each documented on ``__init__``)."""
+
+    instance_id: Input[str]
+    name: Input[str]
+    password: Optional[Input[str]]
+    password_version: Optional[Input[str]]
+    account_type: Literal["Normal", "Super", "Sysadmin"]
+    description: Optional[Input[str]]
+    privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]]
+    region: Optional[Input[str]]
+    engine: Optional[RdsEngine]
+    engine_version: Optional[str]
+    adopt: bool
+
     def __init__(self, *, instance_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
                  password_version: Optional[Input[str]] = None,
                  account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal",
                  description: Optional[Input[str]] = None,
-                 privileges: Optional[Input[Mapping[str, str]]] = None, region: Optional[Input[str]] = None,
-                 engine: Optional[str] = None, engine_version: Optional[str] = None, adopt: bool = False):
+                 privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]] = None,
+                 region: Optional[Input[str]] = None, engine: Optional[RdsEngine] = None,
+                 engine_version: Optional[str] = None, adopt: bool = False):
         """
         :param instance_id: The RDS instance, e.g. ``rm-uf6wjk5xxxxxxx``. Changing it replaces the account.
         :param name: Account name: lower-case letters, digits and ``_`` (upper case allowed on MySQL), starting
@@ -52,6 +68,22 @@ class RdsAccountArgs:
         self.password_version, self.account_type = password_version, account_type
         self.description, self.privileges, self.region = description, privileges, region
         self.engine, self.engine_version, self.adopt = engine, engine_version, adopt
+
+
+class RdsAccountArgsDict(TypedDict):
+    """RdsAccountArgs as a dict: the same keys, documented on ``RdsAccountArgs.__init__``."""
+
+    instance_id: Input[str]
+    name: Input[str]
+    password: NotRequired[Optional[Input[str]]]
+    password_version: NotRequired[Optional[Input[str]]]
+    account_type: NotRequired[Literal["Normal", "Super", "Sysadmin"]]
+    description: NotRequired[Optional[Input[str]]]
+    privileges: NotRequired[Optional[Input[Mapping[str, Input[RdsPrivilege]]]]]
+    region: NotRequired[Optional[Input[str]]]
+    engine: NotRequired[Optional[RdsEngine]]
+    engine_version: NotRequired[Optional[str]]
+    adopt: NotRequired[bool]
 
 
 class RdsAccountProvider(AccountProvider):
@@ -88,22 +120,42 @@ class RdsAccountProvider(AccountProvider):
         return failures
 
 
-class RdsAccount(Resource, module="provisioner", name="RdsAccount"):
-    """An account on an ApsaraDB RDS instance, reconciled by `pulumi up`."""
+class RdsAccount(AccountOutputs, Resource, module="provisioner", name="RdsAccount"):
+    """An account on an ApsaraDB RDS instance, reconciled by `pulumi up`.
 
-    instance_id: Output[str]
-    name: Output[str]
-    password: Output[str]
-    """The account's password (secret), given or generated."""
-    password_managed: Output[bool]
-    """False while the password is not managed (imported or adopted without one); ``password`` is then unset."""
-    account_type: Output[str]
-    description: Output[Optional[str]]
-    privileges: Output[dict]
-    engine: Output[str]
-    endpoint: Output[str]
-    """host:port of the instance for applications."""
+    Arguments: an RdsAccountArgs, a dict of the same keys (RdsAccountArgsDict), or keywords.
+    """
 
-    def __init__(self, resource_name: str, args: RdsAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        props = precheck.check("RdsAccount", resource_name, RdsAccountProvider.spec_model, to_props(args), args)
+    @overload
+    def __init__(self, resource_name: str, args: RdsAccountArgs | RdsAccountArgsDict,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+    @overload
+    def __init__(self, resource_name: str, opts: Optional[pulumi.ResourceOptions] = None,
+                 **kwargs: Unpack[RdsAccountArgsDict]) -> None: ...
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        resource_args, opts = resource_args_opts(RdsAccountArgs, args, kwargs)
+        props = precheck.check("RdsAccount", resource_name, RdsAccountProvider.spec_model,
+                               to_props(resource_args), resource_args)
         super().__init__(RdsAccountProvider(), resource_name, props, secret_options(opts))
+
+    @property
+    def instance_id(self) -> Output[str]:
+        """The RDS instance the account is on."""
+        return pulumi.get(self, "instance_id")
+
+    @property
+    def account_type(self) -> Output[str]:
+        """``Normal``, ``Super`` or ``Sysadmin``."""
+        return pulumi.get(self, "account_type")
+
+    @property
+    def privileges(self) -> Output[dict[str, str]]:
+        """``{database: privilege}`` as applied."""
+        return pulumi.get(self, "privileges")
+
+    @property
+    def engine_version(self) -> Output[Optional[str]]:
+        """The ``engine_version`` hint, when given."""
+        return pulumi.get(self, "engine_version")
