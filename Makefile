@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test typecheck bench venv lock engine localcloud down preview recover chaos clean
+.PHONY: up test typecheck test-sdk-range bench venv lock engine localcloud down preview recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -68,6 +68,12 @@ typecheck: venv
 # Every test: the type check, unit, local cloud (through the official SDKs), provider level and end to end.
 test: venv engine typecheck
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+# The supported range of the Pulumi Python SDK: the wheel in a new user project (tests/e2e/test_wheel.py)
+# with every dependency at its floor and with the newest releases (make test runs the first only).
+test-sdk-range: venv engine
+	PROVISIONER_SDK_LEGS=lowest,newest PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -rP \
+		-p no:cacheprovider tests/e2e/test_wheel.py
 
 # The chaos test at full size: 300 accounts under throttling, 5xx, dropped connections, jitter.
 chaos: venv engine

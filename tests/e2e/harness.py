@@ -21,11 +21,14 @@ class Stack:
 
     def __init__(self, root: Path, bin_dir: str, cloud: LocalCloud, name: str = "test",
                  source: Path = REPO / "tests/e2e/program", state: Path | None = None,
-                 backend_url: str | None = None, env: dict[str, str] | None = None):
+                 backend_url: str | None = None, env: dict[str, str] | None = None,
+                 virtualenv: str | None = None):
         self.dir = root / source.name
         shutil.copytree(source, self.dir, symlinks=True, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
-        # Point the runtime at this interpreter's virtualenv by absolute path (the copy moved).
-        yaml = re.sub(r"virtualenv: .*", f"virtualenv: {sys.prefix}", (self.dir / "Pulumi.yaml").read_text())
+        # Point the runtime at this interpreter's virtualenv by absolute path (the copy moved),
+        # unless the project brings its own.
+        yaml = re.sub(r"virtualenv: .*", f"virtualenv: {virtualenv or sys.prefix}",
+                      (self.dir / "Pulumi.yaml").read_text())
         (self.dir / "Pulumi.yaml").write_text(yaml)
         state = state or root / "state"
         self.cloud = cloud
