@@ -34,7 +34,11 @@ def write_readme_project(directory):
 
 @pytest.mark.parametrize("leg", SELECTED)
 def test_wheel_in_a_new_project_up_preview_destroy(leg, tmp_path, pulumi_bin, localcloud):
-    venv = user_venv(leg, build_wheel())
+    with user_venv(leg, build_wheel()) as venv:
+        check_new_project(leg, venv, tmp_path, pulumi_bin, localcloud)
+
+
+def check_new_project(leg, venv, tmp_path, pulumi_bin, localcloud):
     sdk = installed_version(venv, "pulumi")
     print(f"{leg}: Pulumi Python SDK {sdk} in {venv}")
     if leg == "lowest":

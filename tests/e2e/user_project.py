@@ -2,20 +2,25 @@
 
 The wheel is built once per source tree and the project's virtualenv once per Pulumi SDK "leg";
 both are cached under $PROVISIONER_TEST_CACHE (default ~/.cache/provisioner-tests), so a rerun on
-unchanged code installs nothing. Legs (the supported range of the Pulumi Python SDK):
+unchanged code installs nothing. Worktrees share that cache: a file lock keeps a virtualenv to one
+test run at a time (install and use), and the wheel build to one builder. Legs (the supported range of the Pulumi Python SDK):
   lowest — every dependency at the lowest version pyproject.toml allows (pulumi at its floor);
   newest — the newest versions the registry serves within the ranges (as a new user gets them).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import shutil
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Iterator
 
 from harness import REPO
 
@@ -42,12 +47,25 @@ def source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
+        yield
+
+
 def build_wheel() -> Path:
-    out = CACHE / "wheels" / source_digest()
-    wheels = sorted(out.glob("*.whl"))
-    if not wheels:
-        run(UV, "build", "--wheel", "--quiet", "--out-dir", out, REPO)
+    wheels_dir = CACHE / "wheels"
+    out = wheels_dir / source_digest()
+    with locked(wheels_dir / ".lock"):
         wheels = sorted(out.glob("*.whl"))
+        if not wheels:
+            tmp = wheels_dir / f".build-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            run(UV, "build", "--wheel", "--quiet", "--out-dir", tmp, REPO)
+            tmp.rename(out)   # complete or absent, never half-written
+            wheels = sorted(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
 
@@ -63,16 +81,24 @@ def floors() -> list[str]:
     return pins
 
 
-def user_venv(leg: str, wheel: Path) -> Path:
-    """The project's virtualenv for a leg, with the wheel (and nothing of the repo's environment)."""
+@contextlib.contextmanager
+def user_venv(leg: str, wheel: Path) -> Iterator[Path]:
+    """The project's virtualenv for a leg, with the wheel (and nothing of the repo's environment),
+    held for this caller until the block ends."""
     venv = CACHE / "venvs" / f"{leg}-py{sys.version_info.major}{sys.version_info.minor}"
+    with locked(venv.with_name(venv.name + ".lock")):
+        _install(venv, leg, wheel)
+        yield venv
+
+
+def _install(venv: Path, leg: str, wheel: Path) -> None:
     if not (venv / "bin" / "python").exists():
         run(UV, "venv", "--quiet", "--python", sys.executable, venv)
     stamp = venv / ".installed"
     wanted = f"{wheel.name} {wheel.parent.name}"
     if leg == "lowest":
         if stamp.exists() and stamp.read_text() == wanted:
-            return venv
+            return
         constraints = venv / "floors.txt"
         constraints.write_text("\n".join(floors()) + "\n")
         extra = ["--constraints", str(constraints)]
@@ -81,7 +107,6 @@ def user_venv(leg: str, wheel: Path) -> Path:
     run(UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python",
         "--reinstall-package", DISTRIBUTION, *extra, wheel)
     stamp.write_text(wanted)
-    return venv
 
 
 def installed_version(venv: Path, distribution: str) -> str:
