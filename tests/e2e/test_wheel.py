@@ -1,5 +1,6 @@
 """The package as users get it: the wheel, installed into the virtualenv of a new Pulumi project
-outside the repository, with the Pulumi.yaml and __main__.py that the README tells them to write.
+outside the repository, with the Pulumi.yaml and __main__.py that the README tells them to write,
+against the local cloud started from that virtualenv (the [localcloud] extra).
 
 `make test` runs the lowest leg (every dependency at its floor); `make test-sdk-range` runs both
 ends of the supported range (PROVISIONER_SDK_LEGS=lowest,newest). The engine is ours (3.259.0).
@@ -12,7 +13,7 @@ import subprocess
 
 import pytest
 from harness import Stack
-from user_project import LEGS, build_wheel, floors, installed_version, readme_block, user_venv
+from user_project import LEGS, UserLocalCloud, build_wheel, floors, installed_version, readme_block, user_venv
 
 # The README's placeholder IDs -> the local cloud's seeded clusters and instances.
 LOCAL_IDS = {"libradb-i794jfvg": "libradb-local001", "rm-uf6wjk5xxxxxxx": "rm-localmysql80",
@@ -33,32 +34,34 @@ def write_readme_project(directory):
 
 
 @pytest.mark.parametrize("leg", SELECTED)
-def test_wheel_in_a_new_project_up_preview_destroy(leg, tmp_path, pulumi_bin, localcloud):
+def test_wheel_in_a_new_project_up_preview_destroy(leg, tmp_path, pulumi_bin):
     with user_venv(leg, build_wheel()) as venv:
-        check_new_project(leg, venv, tmp_path, pulumi_bin, localcloud)
+        cloud = UserLocalCloud(venv, tmp_path / "localcloud.log")
+        try:
+            check_new_project(leg, venv, tmp_path, pulumi_bin, cloud)
+        finally:
+            cloud.stop()
 
 
-def check_new_project(leg, venv, tmp_path, pulumi_bin, localcloud):
+def check_new_project(leg, venv, tmp_path, pulumi_bin, cloud):
     sdk = installed_version(venv, "pulumi")
     print(f"{leg}: Pulumi Python SDK {sdk} in {venv}")
     if leg == "lowest":
         assert f"pulumi=={sdk}" in floors()
-    # The library comes from the wheel, and the local cloud's server is not part of it.
-    where = subprocess.run([venv / "bin/python", "-c", "import provisioner; print(provisioner.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
-    assert where.startswith(str(venv)), where
-    server = subprocess.run([venv / "bin/provisioner", "localcloud", "--port", "0"], capture_output=True, text=True,
-                            cwd=tmp_path)
-    assert server.returncode == 2 and "pulumi-db-accounts[localcloud]" in server.stderr, server.stderr
+    # The library comes from the wheel, and using it loads no web server.
+    where = subprocess.run([venv / "bin/python", "-c", "import sys, provisioner.resources.rds as r; "
+                            "print(r.__file__, 'starlette' in sys.modules or 'uvicorn' in sys.modules)"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
+    assert where[0].startswith(str(venv)) and where[1] == "False", where
 
     project = write_readme_project(tmp_path / "src" / "my-db-accounts")
     (project / "venv").symlink_to(venv)   # the README's `virtualenv: venv`, from the cache
-    stack = Stack(tmp_path, pulumi_bin, localcloud, name="dev", source=project, virtualenv="venv")
+    stack = Stack(tmp_path, pulumi_bin, cloud, name="dev", source=project, virtualenv="venv")
     stack.pulumi("config", "set", "provisioner:tencentRegion", "ap-guangzhou")
     stack.pulumi("config", "set", "provisioner:alibabaRegion", "cn-hangzhou")
 
     stack.up()
-    admin = localcloud.admin
+    admin = cloud.admin
     assert [a["name"] for a in admin.accounts("libradb")] == ["analyst"]
     assert [(a["name"], a["privileges"]) for a in admin.accounts("rds")] == [("orders_app", {"orders": "ReadWrite"})]
     assert [a["name"] for a in admin.accounts("polardb")] == ["migrations"]

@@ -63,7 +63,8 @@ def build_wheel() -> Path:
         if not wheels:
             tmp = wheels_dir / f".build-{os.getpid()}"
             shutil.rmtree(tmp, ignore_errors=True)
-            run(UV, "build", "--wheel", "--quiet", "--out-dir", tmp, REPO)
+            # sdist first, then the wheel from it: nothing stale of an in-tree build/ gets in
+            run(UV, "build", "--quiet", "--out-dir", tmp, REPO)
             tmp.rename(out)   # complete or absent, never half-written
             wheels = sorted(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
@@ -71,8 +72,9 @@ def build_wheel() -> Path:
 
 
 def floors() -> list[str]:
-    """`name==X` for every dependency `name>=X,...` of pyproject.toml."""
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    """`name==X` for every dependency `name>=X,...` of pyproject.toml, and of the [localcloud] extra."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["localcloud"]
     pins = []
     for dep in deps:
         match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*>=\s*([^,;\s]+).*", dep)
@@ -83,8 +85,8 @@ def floors() -> list[str]:
 
 @contextlib.contextmanager
 def user_venv(leg: str, wheel: Path) -> Iterator[Path]:
-    """The project's virtualenv for a leg, with the wheel (and nothing of the repo's environment),
-    held for this caller until the block ends."""
+    """The project's virtualenv for a leg, with the wheel and its [localcloud] extra (and nothing of
+    the repo's environment), held for this caller until the block ends."""
     venv = CACHE / "venvs" / f"{leg}-py{sys.version_info.major}{sys.version_info.minor}"
     with locked(venv.with_name(venv.name + ".lock")):
         _install(venv, leg, wheel)
@@ -94,19 +96,45 @@ def user_venv(leg: str, wheel: Path) -> Iterator[Path]:
 def _install(venv: Path, leg: str, wheel: Path) -> None:
     if not (venv / "bin" / "python").exists():
         run(UV, "venv", "--quiet", "--python", sys.executable, venv)
-    stamp = venv / ".installed"
-    wanted = f"{wheel.name} {wheel.parent.name}"
+    requirement = f"{DISTRIBUTION}[localcloud] @ {wheel.as_uri()}"
     if leg == "lowest":
-        if stamp.exists() and stamp.read_text() == wanted:
-            return
-        constraints = venv / "floors.txt"
-        constraints.write_text("\n".join(floors()) + "\n")
-        extra = ["--constraints", str(constraints)]
+        pinned = "\n".join(floors()) + "\n"
+        stamp = venv / ".installed"
+        if stamp.exists() and stamp.read_text() == requirement + "\n" + pinned:
+            return   # this wheel at these floors is already there
+        (venv / "floors.txt").write_text(pinned)
+        extra = ["--constraints", str(venv / "floors.txt")]
     else:   # newest: always asks the registry (a no-op when nothing newer exists)
-        extra = ["--upgrade"]
+        stamp, pinned, extra = venv / ".installed", "", ["--upgrade"]
+    stamp.unlink(missing_ok=True)
     run(UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python",
-        "--reinstall-package", DISTRIBUTION, *extra, wheel)
-    stamp.write_text(wanted)
+        "--reinstall-package", DISTRIBUTION, *extra, requirement)
+    stamp.write_text(requirement + "\n" + pinned)
+
+
+class UserLocalCloud:
+    """`provisioner localcloud` run from the user's virtualenv, as the README says; ready when it
+    prints its address (read from its output: no polling)."""
+
+    access_key, secret_key = "localcloud-access-key", "localcloud-secret-key"
+
+    def __init__(self, venv: Path, log: Path):
+        from provisioner.localcloud.admin_client import AdminClient
+
+        self._log = open(log, "w")
+        self._proc = subprocess.Popen([venv / "bin/provisioner", "localcloud", "--port", "0", "--state", ":memory:"],
+                                      stdout=subprocess.PIPE, stderr=self._log, text=True, cwd=log.parent)
+        line = self._proc.stdout.readline()
+        if not line.startswith("localcloud listening on "):
+            self.stop()
+            raise AssertionError(f"the local cloud did not start: {line!r}\n{log.read_text()}")
+        self.url = line.split()[-1]
+        self.admin = AdminClient(self.url)
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait(timeout=30)
+        self._log.close()
 
 
 def installed_version(venv: Path, distribution: str) -> str:
