@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from harness import REPO
+from packaging.requirements import Requirement
 
 CACHE = Path(os.environ.get("PROVISIONER_TEST_CACHE") or Path.home() / ".cache/provisioner-tests")
 UV = Path(sys.prefix) / "bin" / "uv"
@@ -74,12 +75,12 @@ def build_wheel() -> Path:
 def floors() -> list[str]:
     """`name==X` for every dependency `name>=X,...` of pyproject.toml, and of the [localcloud] extra."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    deps = project["dependencies"] + project["optional-dependencies"]["localcloud"]
     pins = []
-    for dep in deps:
-        match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*>=\s*([^,;\s]+).*", dep)
-        assert match, f"dependency without a lower bound: {dep}"
-        pins.append(f"{match[1]}=={match[2]}")
+    for dep in project["dependencies"] + project["optional-dependencies"]["localcloud"]:
+        req = Requirement(dep)
+        lower = [spec.version for spec in req.specifier if spec.operator == ">="]
+        assert len(lower) == 1, f"a dependency needs one lower bound (>=), the floor this test installs: {dep}"
+        pins.append(f"{req.name}=={lower[0]}")
     return pins
 
 
