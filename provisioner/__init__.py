@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:   # what type checkers and IDEs see; at run time __getattr__ below imports on use
     from provisioner.resources.libradb import (LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict,
                                                LibraDBPrivilegesDict)
-    from provisioner.resources.polardb import PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict
-    from provisioner.resources.rds import RdsAccount, RdsAccountArgs, RdsAccountArgsDict
+    from provisioner.resources.polardb import (PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict,
+                                               PolarDBPrivilege)
+    from provisioner.resources.rds import RdsAccount, RdsAccountArgs, RdsAccountArgsDict, RdsPrivilege
     from provisioner.rotation import AlternatingAccounts
 
 _EXPORTS = {
@@ -26,16 +27,18 @@ _EXPORTS = {
     "RdsAccount": "provisioner.resources.rds",
     "RdsAccountArgs": "provisioner.resources.rds",
     "RdsAccountArgsDict": "provisioner.resources.rds",
+    "RdsPrivilege": "provisioner.resources.rds",
     "PolarDBAccount": "provisioner.resources.polardb",
     "PolarDBAccountArgs": "provisioner.resources.polardb",
     "PolarDBAccountArgsDict": "provisioner.resources.polardb",
+    "PolarDBPrivilege": "provisioner.resources.polardb",
     "AlternatingAccounts": "provisioner.rotation",
 }
 
 __all__ = [  # a literal list, as type checkers read it; equal to _EXPORTS (tests/unit/test_public_api.py)
     "LibraDBAccount", "LibraDBAccountArgs", "LibraDBAccountArgsDict", "LibraDBPrivilegesDict",
-    "PolarDBAccount", "PolarDBAccountArgs", "PolarDBAccountArgsDict",
-    "RdsAccount", "RdsAccountArgs", "RdsAccountArgsDict",
+    "PolarDBAccount", "PolarDBAccountArgs", "PolarDBAccountArgsDict", "PolarDBPrivilege",
+    "RdsAccount", "RdsAccountArgs", "RdsAccountArgsDict", "RdsPrivilege",
     "AlternatingAccounts",
 ]
 

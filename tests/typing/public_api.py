@@ -1,10 +1,13 @@
 """Checked by pyright (`make typecheck`), not run: the calls a user's type checker must accept,
 and the ones it must refuse (each with a `pyright: ignore` that must be needed)."""
 
+from typing import Mapping
+
 import pulumi
 
 from provisioner import (LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict, LibraDBPrivilegesDict,
-                         PolarDBAccount, PolarDBAccountArgs, RdsAccount, RdsAccountArgs, RdsAccountArgsDict)
+                         PolarDBAccount, PolarDBAccountArgs, PolarDBPrivilege, RdsAccount, RdsAccountArgs,
+                         RdsAccountArgsDict, RdsPrivilege)
 
 opts = pulumi.ResourceOptions(protect=True)
 
@@ -36,3 +39,9 @@ RdsAccount("bad-privilege", RdsAccountArgs(instance_id="rm-1", name="app",
 PolarDBAccount("unknown-key", cluster_id="pc-1", name="app", host="%")  # pyright: ignore[reportCallIssue]
 LibraDBAccount("bad-limit", cluster_id="libradb-1", name="a", max_user_connections="ten")  # pyright: ignore[reportArgumentType]
 bad_output: pulumi.Output[int] = typed.endpoint  # pyright: ignore[reportAssignmentType]
+
+# A privileges variable annotated with the exported value types.
+read_only: Mapping[str, RdsPrivilege] = {"reporting": "ReadOnly"}
+RdsAccount("annotated", instance_id="rm-1", name="reporting", privileges=read_only)
+polar_privileges: dict[str, PolarDBPrivilege] = {"inventory": "ReadIndex"}
+PolarDBAccount("annotated-polar", cluster_id="pc-1", name="indexer", privileges=polar_privileges)
