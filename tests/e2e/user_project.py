@@ -97,19 +97,26 @@ def user_venv(leg: str, wheel: Path) -> Iterator[Path]:
 def _install(venv: Path, leg: str, wheel: Path) -> None:
     if not (venv / "bin" / "python").exists():
         run(UV, "venv", "--quiet", "--python", sys.executable, venv)
+    python = venv / "bin" / "python"
     requirement = f"{DISTRIBUTION}[localcloud] @ {wheel.as_uri()}"
-    if leg == "lowest":
-        pinned = "\n".join(floors()) + "\n"
-        stamp = venv / ".installed"
-        if stamp.exists() and stamp.read_text() == requirement + "\n" + pinned:
-            return   # this wheel at these floors is already there
-        (venv / "floors.txt").write_text(pinned)
-        extra = ["--constraints", str(venv / "floors.txt")]
-    else:   # newest: always asks the registry (a no-op when nothing newer exists)
-        stamp, pinned, extra = venv / ".installed", "", ["--upgrade"]
+    stamp = venv / ".installed"   # what is installed: the requirement, then the pinned floors
+    if leg == "newest":   # always asks the registry (a no-op when nothing newer exists)
+        stamp.unlink(missing_ok=True)
+        run(UV, "pip", "install", "--quiet", "--python", python, "--reinstall-package", DISTRIBUTION,
+            "--upgrade", requirement)
+        return
+    pinned = "\n".join(floors()) + "\n"
+    installed = stamp.read_text().split("\n", 1) if stamp.exists() else ["", ""]
+    if installed == [requirement, pinned]:
+        return   # this wheel at these floors is already there
     stamp.unlink(missing_ok=True)
-    run(UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python",
-        "--reinstall-package", DISTRIBUTION, *extra, requirement)
+    if installed[1] == pinned:   # same dependencies, new code: swap the package only
+        run(UV, "pip", "install", "--quiet", "--python", python, "--reinstall-package", DISTRIBUTION,
+            "--no-deps", wheel)
+    else:
+        (venv / "floors.txt").write_text(pinned)
+        run(UV, "pip", "install", "--quiet", "--python", python, "--reinstall-package", DISTRIBUTION,
+            "--constraints", venv / "floors.txt", requirement)
     stamp.write_text(requirement + "\n" + pinned)
 
 
