@@ -12,27 +12,13 @@ from provisioner import redaction
 
 from .base import CloudApiError
 
-THROTTLED, TRANSIENT, NOT_READY = "throttled", "transient", "not_ready"
-NOT_FOUND, ACCOUNT_NOT_FOUND, EXISTS, FATAL = "not_found", "account_not_found", "exists", "fatal"
+from .codes import (ACCOUNT_NOT_FOUND, AUTH, BUSY, EXISTS, FATAL, GONE, NOT_FOUND, NOT_READY, THROTTLED,
+                    TRANSIENT, WAITED, kind_of)
+
+__all__ = ["ACCOUNT_NOT_FOUND", "AUTH", "BUSY", "EXISTS", "FATAL", "GONE", "NOT_FOUND", "NOT_READY", "THROTTLED",
+           "TRANSIENT", "WAITED", "RETRYABLE", "classify", "make_error", "translate", "redact"]
 RETRYABLE = frozenset({THROTTLED, TRANSIENT})
 
-# Instance/cluster is not Running or is locked: the retry engine waits (describe until Running).
-_NOT_READY_CODES = frozenset({
-    "OperationDenied.InstanceStatusDeniedError", "OperationDenied.ServerlessInstanceStatusDenied",
-    "OperationDenied.ClusterStatusDeniedError", "ResourceUnavailable.InstanceLockFail",
-    "ResourceUnavailable.InstanceStatusAbnormal", "FailedOperation.InstanceStatusError",
-    "IncorrectDBInstanceState", "IncorrectDBInstanceLockMode", "IncorrectDBInstanceStatus",
-    "GeneralIns.Creating", "GeneralIns.Maintaining", "GeneralIns.Switching",
-    "OperationDenied.DBInstanceStatus", "OperationDenied.DBInstanceLockMode",
-    "OperationDenied.DBClusterStatus", "OperationDenied.DBClusterLockMode",
-    "IncorrectDBClusterState", "IncorrectDBClusterStatus", "IncorrectDBClusterLockMode",
-    "InvalidDBClusterStatus", "InvalidDBInstanceStatus", "EngineMigration.ActionDisabled",
-})
-_NOT_READY_RE = re.compile(r"(Instance|Cluster)(Status|State|Lock)|LockMode|StatusDenied", re.I)
-_TRANSIENT_CODES = frozenset({
-    "ClientNetworkError", "ServerNetworkError", "NetworkError", "RequestTimeout", "LockTimeout",
-    "FailedOperation.DatabaseAccessError", "Database.ConnectError", "ServiceBusy", "InternalFailure",
-})
 # Python exception class names the Tencent SDK uses as the code of a network failure that
 # happens outside its own send (while the response body is read): requests/urllib3/http.client.
 _PY_NETWORK_ERRORS = frozenset({
@@ -40,11 +26,8 @@ _PY_NETWORK_ERRORS = frozenset({
     "ProtocolError", "IncompleteRead", "RemoteDisconnected", "ContentDecodingError",
     "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError", "TimeoutError",
 })
-_INSTANCE_NOT_FOUND_CODES = frozenset({
-    "ResourceNotFound.ClusterNotFoundError", "InvalidParameterValue.InstanceNotFound",
-    "InvalidDBInstanceId.NotFound", "InvalidDBInstanceName.NotFound", "InvalidDBClusterId.NotFound",
-    "InvalidDBClusterId.NotFond", "ResourceNotFound.ResourceNotFoundErr",
-})
+# Fallback for codes no product table names (codes/ is the source): how the clouds name them.
+_NOT_READY_RE = re.compile(r"(Instance|Cluster)(Status|State|Lock)|LockMode|StatusDenied", re.I)
 _ACCOUNT_CODE = re.compile(r"Account", re.I)
 
 _HINTS = {
@@ -53,31 +36,31 @@ _HINTS = {
     TRANSIENT: "the cloud or the network failed repeatedly; re-run the operation",
     NOT_READY: "the instance is not running or is locked; wait until it is Running and unlocked, "
                "then re-run",
+    BUSY: "the instance (or the account) stayed busy with another operation for the whole wait; "
+          "re-run later or raise provisioner:waitTimeoutSeconds",
     NOT_FOUND: "check the instance/cluster id and the region configured for the provider",
     ACCOUNT_NOT_FOUND: "the account does not exist (removed outside Pulumi?); run `pulumi refresh`",
     EXISTS: "an account with this name already exists; adopt it explicitly or choose another name",
+    AUTH: "check the access key id/secret configured for the provider and its RAM/CAM permissions",
 }
-_AUTH_RE = re.compile(r"^(AuthFailure|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden|"
-                      r"UnauthorizedOperation|NoPermission|InvalidSecurityToken)", re.I)
-_AUTH_HINT = "check the access key id/secret configured for the provider and its RAM/CAM permissions"
 
 
-def classify(code: str, status: int | None = None) -> str:
-    """What the retry engine should do about an error code (and HTTP status, Alibaba)."""
-    if code == "RequestLimitExceeded" or code.startswith(("RequestLimitExceeded.", "Throttling")) \
-            or code.startswith("ServiceUnavailable"):
+def classify(code: str, status: int | None = None, product: str | None = None) -> str:
+    """What the retry engine should do about an error code (and HTTP status, Alibaba): the
+    product's code table (codes/) first, then generic rules for codes no table names."""
+    kind = kind_of(product, code)
+    if kind is not None:
+        return kind
+    if code.startswith(("RequestLimitExceeded", "Throttling", "ServiceUnavailable")):
         return THROTTLED
-    if code in _INSTANCE_NOT_FOUND_CODES:
-        return NOT_FOUND
-    if code in _NOT_READY_CODES or (_NOT_READY_RE.search(code) and not code.endswith("NotFound")):
+    if _NOT_READY_RE.search(code) and not re.search(r"Not(Found|Fond|Exist)", code):
         return NOT_READY
     if _ACCOUNT_CODE.search(code):
         if re.search(r"Not(Exist|Found|Fond)", code):
             return ACCOUNT_NOT_FOUND
         if re.search(r"Exist|Duplicate", code):
             return EXISTS
-    if code in _TRANSIENT_CODES or code.startswith(("InternalError", "InternalServerError")) \
-            or (status is not None and status >= 500):
+    if code.startswith(("InternalError", "InternalServerError")) or (status is not None and status >= 500):
         return TRANSIENT
     return FATAL
 
@@ -88,9 +71,10 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def make_error(action: str, code: str, message: str, request_id: str | None, *,
-               status: int | None = None, secrets: Iterable[str] = (), hint: str | None = None) -> CloudApiError:
-    kind = classify(code, status)
-    hint = hint or (_AUTH_HINT if _AUTH_RE.match(code) else _HINTS.get(kind))
+               status: int | None = None, secrets: Iterable[str] = (), hint: str | None = None,
+               product: str | None = None) -> CloudApiError:
+    kind = classify(code, status, product)
+    hint = hint or _HINTS.get(kind)
     text = redact((message or "").strip().rstrip(".") or "no message", secrets)
     if len(text) > 500:
         text = text[:500] + "…"
@@ -100,7 +84,8 @@ def make_error(action: str, code: str, message: str, request_id: str | None, *,
     return err
 
 
-def translate(action: str, exc: BaseException, secrets: Iterable[str] = ()) -> CloudApiError | None:
+def translate(action: str, exc: BaseException, secrets: Iterable[str] = (),
+              product: str | None = None) -> CloudApiError | None:
     """CloudApiError for an SDK/network exception; None for anything else (a bug: let it raise)."""
     secrets = tuple(secrets)
     if isinstance(exc, CloudApiError):
@@ -121,7 +106,8 @@ def translate(action: str, exc: BaseException, secrets: Iterable[str] = ()) -> C
             code = "ClientNetworkError"
         if code == "ClientNetworkError":
             message = _network_message(str(message))
-        return make_error(action, code, str(message), exc.get_request_id(), secrets=secrets)
+        return make_error(action, code, str(message), exc.get_request_id(), secrets=secrets,
+                          product=product)
 
     from darabonba.exceptions import ResponseException
     from Tea.exceptions import TeaException, UnretryableException
@@ -131,14 +117,15 @@ def translate(action: str, exc: BaseException, secrets: Iterable[str] = ()) -> C
         message = data.get("Message") or data.get("message") or exc.message or ""
         request_id = getattr(exc, "request_id", None) or data.get("RequestId")
         code = exc.code or ("Throttling" if type(exc).__name__ == "ThrottlingException" else "UnknownError")
-        return make_error(action, str(code), str(message), request_id, status=status, secrets=secrets)
+        return make_error(action, str(code), str(message), request_id, status=status, secrets=secrets,
+                          product=product)
     if isinstance(exc, UnretryableException):  # network failure: the request never got an answer
         inner = getattr(exc, "inner_exception", None) or exc
         return make_error(action, "NetworkError", _network_message(f"{type(inner).__name__}: {inner}"),
                           None, secrets=secrets)
     if isinstance(exc, TeaException):
         return make_error(action, str(exc.code or "ClientError"), str(exc.message or type(exc).__name__),
-                          None, secrets=secrets)
+                          None, secrets=secrets, product=product)
     if isinstance(exc, (OSError, TimeoutError)):
         return make_error(action, "NetworkError", _network_message(f"{type(exc).__name__}: {exc}"),
                           None, secrets=secrets)

@@ -5,7 +5,11 @@
 - Exponential backoff with full jitter on throttling and transient errors, bounded by attempts
   and by a total deadline.
 - Waiting while the instance is not Running or is locked: on those error codes, describe the
-  instance with backoff until it is ready, then retry the call (bounded by `wait_timeout`).
+  instance with backoff until it is ready, then retry the call (bounded by `wait_timeout`); a
+  state that never becomes Running (codes/: Deleting, Released, isolated, ...) fails at once.
+- Waiting while the instance or the account is busy with another task ("busy" codes, and
+  not-ready codes of calls with no instance to describe, e.g. reads): back off and retry until
+  `wait_timeout`. Every wait is logged at DEBUG and its time counted ("<product>:wait_ms").
 - A caller deadline (e.g. a Pulumi custom timeout) set with `deadline_in()` caps everything.
 The SDKs' own retryers are off (see factory.py): they are broken or opaque.
 """
@@ -23,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterator, Mapping
 
-from . import errors
+from . import codes, errors
 from .base import CloudApiError, InstanceInfo
 
 log = logging.getLogger("provisioner.cloud")
@@ -57,6 +61,9 @@ class RetryPolicy:
     wait_timeout: float = 600.0      # s: how long to wait for an instance to become Running
     wait_base: float = 2.0           # s: first pause between describes while waiting
     wait_max: float = 30.0
+    # s: first pause while waiting for an account change to settle (status Available again, a
+    # delete gone, a grant visible); grows 1.5x per poll up to wait_max, bounded by wait_timeout.
+    settle_base: float = 0.1
     connect_timeout: float = 5.0     # s: SDK HTTP timeouts
     read_timeout: float = 30.0
     # s: account-list and instance cache lifetime (cache.py). A provider process lives for one
@@ -77,6 +84,7 @@ class RetryPolicy:
         "wait_timeout": "PROVISIONER_CLOUD_WAIT_TIMEOUT",
         "wait_base": "PROVISIONER_CLOUD_WAIT_BASE",
         "wait_max": "PROVISIONER_CLOUD_WAIT_MAX",
+        "settle_base": "PROVISIONER_CLOUD_SETTLE_BASE",
         "connect_timeout": "PROVISIONER_CLOUD_CONNECT_TIMEOUT",
         "read_timeout": "PROVISIONER_CLOUD_READ_TIMEOUT",
         "list_ttl": "PROVISIONER_CLOUD_LIST_TTL",
@@ -212,9 +220,9 @@ class CallCounters:
         self._counts: Counter[str] = Counter()
         self._cond = threading.Condition()
 
-    def add(self, key: str) -> None:
+    def add(self, key: str, n: int = 1) -> None:
         with self._cond:
-            self._counts[key] += 1
+            self._counts[key] += n
             self._cond.notify_all()
 
     def get(self, key: str) -> int:
@@ -265,7 +273,7 @@ class Caller:
         caller_deadline = current_deadline()
         if caller_deadline is not None:
             retry_until, wait_until = min(retry_until, caller_deadline), min(wait_until, caller_deadline)
-        attempt = retries = not_ready_rounds = 0
+        attempt = retries = not_ready_rounds = busy_rounds = 0
         after_transient = False
         while True:
             attempt += 1
@@ -275,7 +283,7 @@ class Caller:
             try:
                 result = fn()
             except Exception as exc:  # noqa: BLE001 - translated or re-raised below
-                err = errors.translate(action, exc, secrets)
+                err = errors.translate(action, exc, secrets, self.product)
                 if err is None:
                     raise
             self.counters.add(f"{self.product}:{action}")
@@ -296,11 +304,24 @@ class Caller:
                                 wait_until - clock.monotonic())
                     if pause <= 0:
                         raise _not_ready(err, None, p.wait_timeout)
-                    clock.sleep(pause)
+                    self._pause(action, err, pause, start)
                 not_ready_rounds += 1
-                info = wait_until_ready(describe, wait_until, p, clock, self.rng)
+                t_wait = clock.monotonic()
+                info = wait_until_ready(describe, wait_until, p, clock, self.rng, product=self.product)
+                self.counters.add(f"{self.product}:wait_ms", int((clock.monotonic() - t_wait) * 1000))
                 if not (info.running and not info.locked):
-                    raise _not_ready(err, info, p.wait_timeout)
+                    raise _not_ready(err, info, p.wait_timeout, product=self.product)
+                continue
+
+            if err.kind in errors.WAITED:
+                # Busy (or not ready with no instance to describe, e.g. a read): the same call
+                # will pass once the other task is done. Back off inside the wait timeout.
+                pause = min(backoff_delay(busy_rounds, p, self.rng) + p.base_delay, p.max_delay,
+                            wait_until - clock.monotonic())
+                if pause <= 0:
+                    raise _not_ready(err, None, p.wait_timeout)
+                busy_rounds += 1
+                self._pause(action, err, pause, start)
                 continue
 
             if err.kind in errors.RETRYABLE and retries < p.max_attempts - 1:
@@ -313,13 +334,24 @@ class Caller:
             raise err
 
 
+    def _pause(self, action: str, err: CloudApiError, pause: float, start: float) -> None:
+        log.debug("cloud call %s:%s waiting: %s (%s), next try in %.2fs, waited %.1fs so far",
+                  self.product, action, err.code, err.kind, pause, self.clock.monotonic() - start)
+        self.counters.add(f"{self.product}:wait_ms", int(pause * 1000))
+        self.clock.sleep(pause)
+
+
 def wait_until_ready(describe: Callable[[], InstanceInfo], until: float, policy: RetryPolicy,
-                     clock: Clock = CLOCK, rng: Callable[[], float] = random.random) -> InstanceInfo:
-    """Describe until Running and unlocked, or until `until`; returns the last description."""
+                     clock: Clock = CLOCK, rng: Callable[[], float] = random.random,
+                     product: str | None = None) -> InstanceInfo:
+    """Describe until Running and unlocked, or until `until`; returns the last description.
+    A state that never becomes Running by itself (codes/) returns at once."""
     delay = policy.wait_base
     while True:
         info = describe()
         if info.running and not info.locked:
+            return info
+        if product and codes.never_running(product, info.status):
             return info
         remaining = until - clock.monotonic()
         if remaining <= 0:
@@ -329,11 +361,20 @@ def wait_until_ready(describe: Callable[[], InstanceInfo], until: float, policy:
         delay = min(delay * 2, policy.wait_max)
 
 
-def _not_ready(err: CloudApiError, info: InstanceInfo | None, waited: float) -> CloudApiError:
+def _not_ready(err: CloudApiError, info: InstanceInfo | None, waited: float,
+               product: str | None = None) -> CloudApiError:
     state = f" (status {info.status}{', locked' if info.locked else ''})" if info else ""
-    new = CloudApiError(err.action, err.code,
-                        f"{errors.raw_message(err)}; instance still not ready{state} after "
-                        f"waiting (limit {waited:.0f}s or the caller's timeout). {errors._HINTS[errors.NOT_READY]}",
+    if info is not None and product and codes.never_running(product, info.status):
+        text = (f"{errors.raw_message(err)}; instance {info.id} is {info.status}, a state that never becomes "
+                f"Running by itself: not waiting for it. Check the instance (renew, start or restore it) "
+                f"or the id, then re-run")
+    elif err.kind == errors.BUSY:
+        text = (f"{errors.raw_message(err)}; still busy after waiting (limit {waited:.0f}s or the caller's "
+                f"timeout). {errors._HINTS[errors.BUSY]}")
+    else:
+        text = (f"{errors.raw_message(err)}; instance still not ready{state} after "
+                f"waiting (limit {waited:.0f}s or the caller's timeout). {errors._HINTS[errors.NOT_READY]}")
+    new = CloudApiError(err.action, err.code, text,
                         err.request_id, retryable=False, status=err.status)
     new.kind, new.attempts, new.after_transient = err.kind, err.attempts, err.after_transient
     new.raw_message = errors.raw_message(err)

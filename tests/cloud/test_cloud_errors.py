@@ -24,7 +24,7 @@ ENCODED = "S3cr%26t%21Pass%3Dword"
     ("Throttling", 400, errors.THROTTLED), ("ServiceUnavailable", 503, errors.THROTTLED),
     ("InternalError", 500, errors.TRANSIENT), ("InternalError.DbOperationFailed", None, errors.TRANSIENT),
     ("ClientNetworkError", None, errors.TRANSIENT), ("NetworkError", None, errors.TRANSIENT),
-    ("UnknownError", 502, errors.TRANSIENT), ("LockTimeout", 400, errors.TRANSIENT),
+    ("UnknownError", 502, errors.TRANSIENT), ("LockTimeout", 400, errors.BUSY),
     ("OperationDenied.InstanceStatusDeniedError", None, errors.NOT_READY),
     ("ResourceUnavailable.InstanceLockFail", None, errors.NOT_READY),
     ("IncorrectDBInstanceState", 403, errors.NOT_READY), ("IncorrectDBInstanceLockMode", 404, errors.NOT_READY),
@@ -36,7 +36,7 @@ ENCODED = "S3cr%26t%21Pass%3Dword"
     ("InvalidParameterValue.AccountAlreadyExistError", None, errors.EXISTS),
     ("InvalidParameterValue.AccountExist", None, errors.EXISTS), ("InvalidAccountName.Duplicate", 400, errors.EXISTS),
     ("InvalidAccountPassword.Format", 400, errors.FATAL), ("AccountLimitExceeded", 403, errors.FATAL),
-    ("AuthFailure.SignatureFailure", None, errors.FATAL), ("InvalidDBName.NotFound", 404, errors.FATAL),
+    ("AuthFailure.SignatureFailure", None, errors.AUTH), ("InvalidDBName.NotFound", 404, errors.FATAL),
 ])
 def test_classify(code, status, kind):
     assert errors.classify(code, status) == kind

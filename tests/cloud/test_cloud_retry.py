@@ -168,7 +168,7 @@ def test_after_transient_marks_a_possibly_processed_request():
 # --- waiting for the instance ------------------------------------------------------------------
 
 def info(running: bool, locked: bool = False) -> InstanceInfo:
-    return InstanceInfo("c-1", "running" if running else "isolated", running, locked, "LibraDB", "1.0", "r")
+    return InstanceInfo("c-1", "running" if running else "creating", running, locked, "LibraDB", "1.0", "r")
 
 
 def test_not_ready_waits_for_running_then_retries():
@@ -191,7 +191,7 @@ def test_not_ready_gives_up_at_the_wait_timeout_with_a_clear_message():
         caller(clock).call("X", script(tc_error("ResourceUnavailable.InstanceLockFail")),
                            describe=lambda: info(False))
     assert clock.now == pytest.approx(POLICY.wait_timeout)
-    assert err.value.kind == errors.NOT_READY and "still not ready (status isolated)" in str(err.value)
+    assert err.value.kind == errors.NOT_READY and "still not ready (status creating)" in str(err.value)
 
 
 def test_not_ready_wait_honours_the_caller_deadline():
@@ -201,10 +201,13 @@ def test_not_ready_wait_honours_the_caller_deadline():
     assert clock.now == pytest.approx(5)
 
 
-def test_not_ready_without_describe_fails_at_once():
-    with pytest.raises(CloudApiError) as err:
-        caller(FakeClock()).call("X", script(tc_error("OperationDenied.DBClusterStatus")))
-    assert err.value.attempts == 1
+def test_not_ready_without_describe_is_backed_off_inside_the_wait():
+    """A read (no instance to describe) refused while the instance is in transition is retried."""
+    clock = FakeClock()
+    fn = script(tc_error("OperationDenied.DBClusterStatus"), tc_error("OperationDenied.DBClusterStatus"),
+                {"RequestId": "r"})
+    assert caller(clock).call("X", fn) == {"RequestId": "r"}
+    assert clock.sleeps == pytest.approx([0.4, 0.6])   # base + full-jitter backoff (rng 1.0)
 
 
 def test_deadlines_nest_by_shrinking_unless_replaced():
@@ -221,3 +224,35 @@ def test_deadlines_nest_by_shrinking_unless_replaced():
             assert current_deadline() is None
         assert current_deadline() == 10
     assert current_deadline() is None
+
+
+@pytest.mark.parametrize("product,status", [("libradb", "isolated"), ("rds", "Deleting"), ("rds", "Released"),
+                                            ("rds", "Stopped"), ("polardb", "Deleting")])
+def test_a_state_that_never_becomes_running_fails_at_once_naming_it(product, status):
+    clock = FakeClock()
+    c = Caller(product, POLICY, limiter=RateLimiter({("*", "*"): 1e9}, clock=clock), clock=clock, rng=lambda: 1.0)
+    dead = InstanceInfo("i-1", status, False, False, "MySQL", "8.0", "r")
+    with pytest.raises(CloudApiError) as err:
+        c.call("X", script(tc_error("OperationDenied.InstanceStatusDeniedError")), describe=lambda: dead)
+    assert clock.now == 0 and clock.sleeps == []
+    assert f"is {status}, a state that never becomes Running" in str(err.value)
+
+
+@pytest.mark.parametrize("code", ["OperationDenied.DBInstanceStatus", "ConcurrentTaskExceeded", "LockTimeout",
+                                  "AccountActionForbidden", "InvalidDB.NotFound", "OperationDenied.OutofUsage",
+                                  "InstanceConnectTimeoutFault", "OperationDenied.DBStatus"])
+def test_busy_codes_are_retried_with_backoff_inside_the_wait_timeout(code):
+    clock = FakeClock()
+    c = Caller("rds", POLICY, limiter=RateLimiter({("*", "*"): 1e9}, clock=clock), clock=clock, rng=lambda: 1.0)
+    fn = script(*[tc_error(code)] * 12, {"RequestId": "r"})   # more refusals than max_attempts allows
+    assert c.call("DescribeAccounts", fn) == {"RequestId": "r"}   # no describe: a read
+    assert len(clock.sleeps) == 12 and max(clock.sleeps) <= POLICY.max_delay
+
+
+def test_busy_gives_up_at_the_wait_timeout_saying_so():
+    clock = FakeClock()
+    c = Caller("rds", POLICY, limiter=RateLimiter({("*", "*"): 1e9}, clock=clock), clock=clock, rng=lambda: 1.0)
+    with pytest.raises(CloudApiError) as err:
+        c.call("X", script(*[tc_error("ConcurrentTaskExceeded")] * 100000))
+    assert clock.now == pytest.approx(POLICY.wait_timeout)
+    assert err.value.kind == errors.BUSY and "still busy after waiting" in str(err.value)
