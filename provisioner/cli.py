@@ -3,6 +3,7 @@
     provisioner localcloud [--port 8790] [--state .localcloud/state.sqlite] [--seed FILE]
                            [--access-key AK] [--secret-key SK] [--faults JSON|FILE]
                            [--port-file FILE] [--log-level INFO]
+                           [--behaviour realistic|instant] [--behaviour-scale 1.0]
     provisioner localcloud-admin [--url http://127.0.0.1:8790] COMMAND ...
     provisioner recover [--stack STACK] [--cwd DIR] [--settle S] [--dry-run]   (after an interrupted up)
     provisioner discover [--libradb ID] [--rds ID] [--polardb ID] [--include-privileged] ...
@@ -10,7 +11,8 @@
     provisioner preview-summary [FILE] [--stack STACK] [--max-chars N]   (`pulumi preview --json` -> markdown)
 
 Every localcloud option has an environment override PROVISIONER_LOCALCLOUD_<OPTION>
-(PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL). Heavy modules
+(PORT, STATE, SEED, ACCESS_KEY, SECRET_KEY, FAULTS, PORT_FILE, LOG_LEVEL, URL, BEHAVIOUR,
+BEHAVIOUR_SCALE). Heavy modules
 (uvicorn, Starlette, the SDKs) are imported only by the command that needs them.
 """
 
@@ -54,6 +56,11 @@ def _add_localcloud(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port-file", default=_env("PORT_FILE"),
                    help="write the port here once listening (atomically), for scripts")
     p.add_argument("--log-level", default=_env("LOG_LEVEL", "INFO"))
+    p.add_argument("--behaviour", default=_env("BEHAVIOUR", "realistic"), choices=["realistic", "instant"],
+                   help="timing model: realistic (default: accounts settle, deletes complete and grants show "
+                        "a few hundred ms later, as on the real clouds) or instant")
+    p.add_argument("--behaviour-scale", type=float, default=float(_env("BEHAVIOUR_SCALE", 1.0)),
+                   help="multiply every realistic delay (e.g. 10 for benchmarks closer to the real clouds)")
     p.set_defaults(func=_run_localcloud)
 
 
@@ -79,7 +86,8 @@ def _run_localcloud(args: argparse.Namespace) -> int:
         print(f"localcloud listening on {cloud.url}", flush=True)
 
     serve(on_ready=ready, state=state, seed=args.seed, faults=args.faults, port=args.port,
-          access_key=args.access_key, secret_key=args.secret_key, admin_token=args.admin_token or None)
+          access_key=args.access_key, secret_key=args.secret_key, admin_token=args.admin_token or None,
+          behaviour=args.behaviour, behaviour_scale=args.behaviour_scale)
     return 0
 
 
@@ -161,6 +169,17 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
     def none(p):
         pass
 
+    def behaviour(p):
+        p.add_argument("settings", nargs="?", type=_json_arg,
+                       help='JSON to change, e.g. \'{"account_settle": 2}\' or \'{"profile": "instant"}\'')
+
+    def busy(p):
+        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("instance_id")
+        p.add_argument("seconds", type=float)
+        p.add_argument("--code", help="the busy code to answer (default per product)")
+        p.add_argument("--reads", action="store_true", help="refuse reads too")
+
     return {
         "health": ("is the server up", none, lambda c, a: c.health()),
         "state": ("instances and accounts (never passwords)", state, lambda c, a: c.state(a.product)),
@@ -187,6 +206,10 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
         "reset": ("forget accounts and tokens, clear counters and scripted faults", reset,
                   lambda c, a: c.reset(reload_seed=a.reload_seed, restore_faults=a.restore_faults)),
         "faults": ("show / set / patch / script / restore the fault plan", faults, run_faults),
+        "behaviour": ("show or change the timing model (profile, scale, delays)", behaviour,
+                      lambda c, a: c.set_behaviour(**a.settings) if a.settings else c.behaviour()),
+        "busy": ("make an instance refuse writes (and reads) with a busy code for a while", busy,
+                 lambda c, a: c.busy(a.product, a.instance_id, a.seconds, a.code, a.reads)),
         "counters": ("call counters per product:Action and outcome", counters,
                      lambda c, a: c.reset_counters() if a.reset else c.counters()),
     }

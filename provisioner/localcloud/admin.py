@@ -363,6 +363,19 @@ def build(cloud: "LocalCloudApp") -> Any:
     async def counters(request):
         return cloud.counters.snapshot(), 200
 
+    async def behaviour(request):
+        if request.method in ("PUT", "PATCH"):
+            data = await _body(request)
+            return cloud.behaviour.configure({"profile": "realistic", **data} if request.method == "PUT" else data), 200
+        return cloud.behaviour.config(), 200
+
+    async def behaviour_busy(request):
+        d = await _body(request)
+        if not {"product", "instance_id", "seconds"} <= set(d):
+            raise AdminError(400, "busy needs product, instance_id and seconds (code and reads optional)")
+        return cloud.behaviour.force_busy(d["product"], d["instance_id"], float(d["seconds"]), d.get("code"),
+                                          bool(d.get("reads"))), 200
+
     async def counters_reset(request):
         cloud.counters.reset()
         return {"reset": True}, 200
@@ -384,6 +397,8 @@ def build(cloud: "LocalCloudApp") -> Any:
         Route(f"{p}/faults/restore", endpoint(faults_restore), methods=["POST"]),
         Route(f"{p}/counters", endpoint(counters), methods=["GET"]),
         Route(f"{p}/counters/reset", endpoint(counters_reset), methods=["POST"]),
+        Route(f"{p}/behaviour", endpoint(behaviour), methods=["GET", "PUT", "PATCH"]),
+        Route(f"{p}/behaviour/busy", endpoint(behaviour_busy), methods=["POST"]),
     ]
     return guarded(Starlette(routes=routes, exception_handlers={HTTPException: not_found}),
                    getattr(cloud, "admin_token", None))

@@ -117,6 +117,19 @@ class AdminClient:
         """One-shot faults, e.g. script({"match": "rds:CreateAccount", "count": 2, "fault": "drop_after"})."""
         return self.call("POST", "faults/script", list(entries))
 
+    def behaviour(self) -> dict:
+        return self.call("GET", "/behaviour")
+
+    def set_behaviour(self, **settings: Any) -> dict:
+        """Change knobs (profile, scale, account_settle, ...); the rest stay."""
+        return self.call("PATCH", "/behaviour", settings)
+
+    def busy(self, product: str, instance_id: str, seconds: float, code: str | None = None,
+             reads: bool = False) -> dict:
+        """The instance refuses writes (and reads, if asked) with a busy code for `seconds`."""
+        return self.call("POST", "/behaviour/busy", {"product": product, "instance_id": instance_id,
+                                                      "seconds": seconds, "code": code, "reads": reads})
+
     def counters(self) -> dict:
         return self.call("GET", "counters")
 

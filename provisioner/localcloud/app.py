@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import admin
+from .behaviour import Behaviour, finish_interrupted_deletes
 from .errors import CloudError
 from .faults import Counters, Decision, Faults
 from .nonces import NonceStore
@@ -329,12 +330,16 @@ class LocalCloudApp:
     def __init__(self, store: Store, *, credentials: dict[str, str], faults: Faults | None = None,
                  counters: Counters | None = None, registry: Registry | None = None,
                  seed: dict[str, Any] | None = None, max_body: int = MAX_BODY_BYTES,
-                 admin_token: str | None = None):
+                 admin_token: str | None = None, behaviour: Behaviour | None = None):
         self.store = store
         self.max_body = max_body
         self.admin_token = admin_token
         # Beside the state (same SQLite file): a replayed request is refused after a restart too.
         self.nonces = NonceStore(None if store.path == ":memory:" else store.path)
+        # The realistic timing model (behaviour.py) by default; the services find it on the store.
+        self.behaviour = behaviour or Behaviour()
+        store.behaviour = self.behaviour
+        finish_interrupted_deletes(store)
         self.credentials = credentials
         self.faults = faults or Faults()
         self.counters = counters or Counters()
@@ -361,6 +366,7 @@ class LocalCloudApp:
             self.apply_seed()
         if restore_faults:
             self.faults.restore()
+        self.behaviour.clear()
         self.faults.clear_transient()
         self.counters.reset()
 

@@ -24,6 +24,7 @@ import uvicorn  # noqa: E402
 
 from .admin_client import AdminClient  # noqa: E402
 from .app import LocalCloudApp, Registry  # noqa: E402
+from .behaviour import Behaviour  # noqa: E402
 from .faults import Counters, Faults  # noqa: E402
 from .store import Store  # noqa: E402
 
@@ -100,6 +101,8 @@ class LocalCloud:
     (see faults.py) or a Faults object. registry: injected services (tests).
     admin_token: when set, the admin interface requires `Authorization: Bearer <token>`.
     max_body: the largest request body accepted (default app.MAX_BODY_BYTES).
+    behaviour: the timing profile ("realistic", the default, or "instant"; behaviour.py) or a
+    Behaviour; behaviour_scale multiplies its delays.
     One-shot: start() once, stop() once (it closes the store it opened).
     """
 
@@ -107,7 +110,8 @@ class LocalCloud:
                  faults: Faults | dict | str | None = None, *, port: int = 0,
                  access_key: str = DEFAULT_ACCESS_KEY, secret_key: str = DEFAULT_SECRET_KEY,
                  credentials: dict[str, str] | None = None, registry: Registry | None = None,
-                 admin_token: str | None = None, max_body: int | None = None):
+                 admin_token: str | None = None, max_body: int | None = None,
+                 behaviour: Behaviour | str = "realistic", behaviour_scale: float = 1.0):
         if state:
             Path(state).parent.mkdir(parents=True, exist_ok=True)
         self.store = Store(state)
@@ -118,7 +122,10 @@ class LocalCloud:
         self.admin_token = admin_token
         self.app = LocalCloudApp(self.store, credentials=self.credentials, faults=self.faults,
                                  counters=self.counters, registry=registry, seed=load_seed_arg(seed),
-                                 admin_token=admin_token, **({"max_body": max_body} if max_body else {}))
+                                 admin_token=admin_token, **({"max_body": max_body} if max_body else {}),
+                                 behaviour=behaviour if isinstance(behaviour, Behaviour)
+                                 else Behaviour(behaviour, behaviour_scale))
+        self.behaviour = self.app.behaviour
         self.app.apply_seed()
         self._requested_port = port
         self._sock: socket.socket | None = None

@@ -110,6 +110,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         self._depth = 0
+        self.behaviour: Any = None   # the cloud's timing model (behaviour.py); None: instant
 
     def close(self) -> None:
         with self._lock:

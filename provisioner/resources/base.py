@@ -16,6 +16,7 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
                             ReadResult, ResourceProvider, UpdateResult)
 
 from provisioner import settings
+from provisioner.cloud import codes
 from provisioner.cloud.base import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy, plan_diff
 from provisioner.resources import operation, preflight, workers
@@ -26,15 +27,10 @@ from provisioner.specs.common import AccountSpec, SpecError, validate_spec
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # pulumi.runtime.rpc.UNKNOWN, a value only known at `up`
 
-ALREADY_EXISTS = frozenset({
-    "InvalidParameterValue.AccountAlreadyExistError", "InvalidParameterValue.AccountExist",
-    "InvalidAccountName.Duplicate",
-})
-GONE = frozenset({  # the account, or the whole cluster/instance, no longer exists
-    "InvalidParameterValue.AccountNotExistError", "InvalidAccountName.NotFound",
-    "ResourceNotFound.ClusterNotFoundError", "InvalidParameterValue.InstanceNotFound",
-    "InvalidDBInstanceId.NotFound", "InvalidDBInstanceName.NotFound", "InvalidDBClusterId.NotFound",
-})
+# From the per-product code tables (provisioner/cloud/codes): the one place codes get a meaning.
+ALREADY_EXISTS = codes.codes_of(codes.EXISTS)
+GONE = codes.codes_of(*codes.GONE)   # the account, or the whole cluster/instance, no longer exists
+
 
 class ProvisionError(Exception):
     """An error for the user: says what failed and what to do; never holds a password."""

@@ -1,12 +1,14 @@
 """Shared fixtures of the local cloud tests.
 
 - `localcloud`: a fresh LocalCloud (real services, in-memory state, built-in seed, default
-  faults i.e. rate limits on) on a free port, per test. Attributes: .port, .endpoint
+  faults i.e. rate limits on) on a free port, per test, with the `instant` behaviour: these
+  tests check rules, shapes and codes call by call. The realistic timing (the default of
+  LocalCloud and of the CLI) has its own tests (test_behaviour_*.py, `realistic_cloud`). Attributes: .port, .endpoint
   ("127.0.0.1:PORT"), .url, .store, .admin (AdminClient), .faults, .counters, .access_key,
   .secret_key, .reset().
 - `localcloud_factory(**kwargs)`: start more / differently configured clouds (same kwargs as
-  LocalCloud, e.g. faults={"rate_limits": {}}, state=tmp_path / "s.sqlite"); all stopped at
-  teardown.
+  LocalCloud, e.g. faults={"rate_limits": {}}, state=tmp_path / "s.sqlite"; behaviour
+  "instant" unless given); all stopped at teardown.
 - `cynosdb_client`, `rds_client`, `polardb_client`: official SDK clients aimed at `localcloud`.
 - `fake_registry` / `fakecloud`: the wire layer with tiny fake services and verifiers, for
   tests of routing, envelopes, faults and logging that must not depend on the real services.
@@ -29,6 +31,7 @@ def localcloud_factory():
     clouds: list[LocalCloud] = []
 
     def make(**kwargs: Any) -> LocalCloud:
+        kwargs.setdefault("behaviour", "instant")   # realistic timing: pass behaviour="realistic"
         cloud = LocalCloud(**kwargs).start()
         clouds.append(cloud)
         return cloud

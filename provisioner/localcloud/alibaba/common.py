@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ... import rules
+from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, AccountExists, Instance, Store
 
@@ -170,6 +171,26 @@ def check_client_token(token: str) -> None:
 
 # --- account changes shared by RDS and PolarDB ---------------------------------------------------
 
+def key(acct: Account) -> behaviour.Key:
+    return (acct.product, acct.instance_id, acct.name, acct.host)
+
+
+def created(store: Store, acct: Account) -> None:
+    """A CreateAccount was accepted: the account settles (and its create-time grants show later)."""
+    behaviour.of(store).account_changed(key(acct), shown_privileges={} if acct.privileges else None)
+
+
+def before_create(store: Store, acct: Account) -> None:
+    """Too many account tasks in flight on the instance refuse a create as well."""
+    behaviour.of(store).check_account_write(key(acct), "Available")
+
+
+def shown(store: Store, acct: Account) -> tuple[str, dict[str, str]]:
+    """(AccountStatus, privileges) as DescribeAccounts reports them right now."""
+    b = behaviour.of(store)
+    return b.account_status(key(acct), acct.status), b.shown_privileges(key(acct), acct.privileges)
+
+
 @dataclass(frozen=True)
 class AccountApi:
     """What differs between the two products' account-change actions; the actions are the same."""
@@ -182,6 +203,11 @@ class AccountApi:
     # Raised before a grant (and a revoke, when guard_revoke) for accounts that cannot take one.
     guard_privileges: Callable[[Instance, Account], None]
     guard_revoke: bool = False
+    # Engine facts (RDS PostgreSQL): refuse a revoke; after a grant, take the databases from
+    # their previous owners; a delete that leaves the account in Lock (returns True) instead.
+    refuse_revoke: Callable[[Instance, Account], None] | None = None
+    after_grant: Callable[[Store, Instance, Account, dict[str, str]], None] | None = None
+    delete_instead: Callable[[Store, Instance, Account], bool] | None = None
 
     def change(self, store: Store, p: dict[str, str], *more: str) -> tuple[Instance, list[str]]:
         """Required params (id, AccountName, *more) and the instance; returns *more values."""
@@ -200,13 +226,23 @@ class AccountApi:
 
     def _writable_account(self, store: Store, inst: Instance, p: dict[str, str]) -> Account:
         writable(self.errors, inst)
-        return account(store, self.errors, inst, p["AccountName"])
+        acct = account(store, self.errors, inst, p["AccountName"])
+        behaviour.of(store).check_account_write(key(acct), acct.status)
+        return acct
 
     def delete_account(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+        b = behaviour.of(store)
         with store.atomic():
             inst, _ = self.change(store, p)
-            self._writable_account(store, inst, p)
-            store.delete_account(self.product, inst.id, p["AccountName"])
+            acct = self._writable_account(store, inst, p)
+            if self.delete_instead and self.delete_instead(store, inst, acct):
+                return {}
+            if b.delete_later(key(acct)):   # listed, name taken, until the delete completes
+                acct.status = "Deleting"
+                store.save_account(acct)
+            else:
+                store.delete_account(self.product, inst.id, p["AccountName"])
+                b.forget(key(acct))
         return {}
 
     def set_password(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
@@ -216,6 +252,7 @@ class AccountApi:
             acct = self._writable_account(store, inst, p)
             acct.set_password(password)
             store.save_account(acct)
+            behaviour.of(store).account_changed(key(acct))
         return {}
 
     def modify_description(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
@@ -225,6 +262,7 @@ class AccountApi:
             acct = self._writable_account(store, inst, p)
             acct.description = description
             store.save_account(acct)
+            behaviour.of(store).account_changed(key(acct))
         return {}
 
     def grant(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
@@ -233,8 +271,12 @@ class AccountApi:
             granted = privileges(self.errors, inst, dbs, levels, lambda v: self.check_privilege(inst, v))
             acct = self._writable_account(store, inst, p)
             self.guard_privileges(inst, acct)
+            before = dict(acct.privileges)
             acct.privileges.update(granted)   # granting what is already held succeeds (documented)
             store.save_account(acct)
+            behaviour.of(store).account_changed(key(acct), shown_privileges=before)
+            if self.after_grant:
+                self.after_grant(store, inst, acct, granted)
         return {}
 
     def revoke(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
@@ -243,5 +285,9 @@ class AccountApi:
             acct = self._writable_account(store, inst, p)
             if self.guard_revoke:
                 self.guard_privileges(inst, acct)
+            if self.refuse_revoke:
+                self.refuse_revoke(inst, acct)
+            before = dict(acct.privileges)
             revoke(store, self.errors, inst, acct, dbs)
+            behaviour.of(store).account_changed(key(acct), shown_privileges=before)
         return {}

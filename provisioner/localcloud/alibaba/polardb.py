@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import rules
+from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, Instance, Store
 from . import common as c
@@ -73,7 +74,9 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
         acct = Account(product=PRODUCT, instance_id=inst.id, name=name, account_type=kind,
                        description=description, privileges=granted)
         acct.set_password(password)
+        c.before_create(store, acct)
         c.insert(store, ERRORS, acct)
+        c.created(store, acct)
         return c.remember(store, PRODUCT, token, p) if token else {}
 
 
@@ -104,17 +107,25 @@ def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
                 if not p.get("AccountName") or a.name == p["AccountName"]]
     shown = c.page(accounts, number, size)
     return {
-        "Accounts": [{
-            "AccountName": a.name,
-            "AccountStatus": a.status,
-            "AccountType": a.account_type,
-            "AccountDescription": a.description,
-            "AccountLockState": "UnLock",
-            "DatabasePrivileges": [{"DBName": db, "AccountPrivilege": level}
-                                   for db, level in sorted(a.privileges.items())],
-        } for a in shown],
+        "Accounts": [_account(store, a) for a in shown],
         "PageNumber": number,
         "PageRecordCount": len(shown),
+    }
+
+
+def _account(store: Store, a: Account) -> dict[str, Any]:
+    status, privileges = c.shown(store, a)
+    return {
+        "AccountName": a.name,
+        "AccountStatus": status,
+        "AccountType": a.account_type,
+        "AccountDescription": a.description,
+        "AccountLockState": "UnLock",
+        "AccountPasswordValidTime": "",
+        "AccountPasswordDescription": "",
+        "PrivilegeExceeded": "0",
+        "DatabasePrivileges": [{"DBName": db, "AccountPrivilege": level, "AccountPrivilegeDetail": ""}
+                               for db, level in sorted(privileges.items())],
     }
 
 
@@ -204,7 +215,7 @@ CHANGES = c.AccountApi(PRODUCT, "DBClusterId", ERRORS, "NewAccountPassword", rul
                        lambda inst, v: rules.check_polardb_privilege(v),
                        lambda inst, acct: _database_rules(inst, acct.account_type), guard_revoke=True)
 
-ACTIONS = {
+ACTIONS = behaviour.wrap_actions(PRODUCT, "DBClusterId", {
     "CreateAccount": create_account,
     "DescribeAccounts": describe_accounts,
     **CHANGES.handlers(password_action="ModifyAccountPassword"),
@@ -212,4 +223,4 @@ ACTIONS = {
     "DescribeDBClusterEndpoints": describe_db_cluster_endpoints,
     "DescribeDBClusters": describe_db_clusters,
     "DescribeDatabases": describe_databases,
-}
+})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import rules
+from .. import behaviour
 from ..store import Account, Instance, Store
 from . import common as c
 
@@ -31,7 +32,17 @@ ERRORS: c.Errors = {
     "type_conflict": (403, "IncorrectAccountType", "Current account type does not support this operation."),
     "quota": (403, "AccountLimitExceeded", "AccountQuotaExceeded: Exceeding the allowed amount of account"),
     "db_not_found": (404, "InvalidDBName.NotFound", "Specified DB name does not exist."),
+    # PostgreSQL has no revoke (terraform-provider-alicloud db_account_privilege: "the PostgreSql
+    # database does not support revoking"); the code is modelled on PolarDB's
+    # OperationDenied.DBClusterEngine (the real RDS answer is not documented).
+    "engine": (403, "OperationDenied.DBInstanceEngine", "The operation is not permitted due to engine of instance."),
+    "account_locked": (403, "AccountActionForbidden", "The account action is forbidden in the current account status."),
 }
+
+# How DescribeAccounts reports a DBOwner grant back, per engine (terraform-provider-alicloud
+# service_alicloud_rds.go WaitForAccountPrivilege: "postgresql response has a bug, DBOwner will
+# be changed to ALL", "sqlserver ... DBOwner will be changed to DbOwner").
+DBOWNER_READ_BACK = {"PostgreSQL": "ALL", "SQLServer": "DbOwner"}
 
 # What each privilege means in MySQL grants, as RDS reports in AccountPrivilegeDetail.
 _MYSQL_DETAIL = {
@@ -78,7 +89,9 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
             raise c.fail(ERRORS, "type_conflict", f"a {inst.engine} instance has at most one {kind} account")
         acct = Account(product=PRODUCT, instance_id=inst.id, name=name, account_type=kind, description=description)
         acct.set_password(password)
+        c.before_create(store, acct)
         c.insert(store, ERRORS, acct)
+        c.created(store, acct)
     return {}
 
 
@@ -88,25 +101,38 @@ def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
     accounts = [a for a in store.list_accounts(PRODUCT, inst.id)
                 if not p.get("AccountName") or a.name == p["AccountName"]]
     return {
-        "Accounts": {"DBInstanceAccount": [_account(inst, a) for a in c.page(accounts, number, size)]},
+        "Accounts": {"DBInstanceAccount": [_account(store, inst, a) for a in c.page(accounts, number, size)]},
         "PageNumber": number,
         "TotalRecordCount": len(accounts),
     }
 
 
-def _account(inst: Instance, a: Account) -> dict[str, Any]:
+def _account(store: Store, inst: Instance, a: Account) -> dict[str, Any]:
     detail = _MYSQL_DETAIL if inst.engine in ("MySQL", "MariaDB") else _OTHER_DETAIL
-    return {
+    status, privileges = c.shown(store, a)
+    pg = inst.engine == "PostgreSQL"
+    out = {
         "DBInstanceId": inst.id,
         "AccountName": a.name,
-        "AccountStatus": a.status,
+        "AccountStatus": status,
         "AccountType": a.account_type,
         "AccountDescription": a.description,
         "PrivExceeded": "0",
+        "PasswordExpireTime": "",
         "DatabasePrivileges": {"DatabasePrivilege": [
-            {"DBName": db, "AccountPrivilege": level, "AccountPrivilegeDetail": detail.get(level, "")}
-            for db, level in sorted(a.privileges.items())]},
+            {"DBName": db, "AccountPrivilege": _read_back(inst, level), "AccountPrivilegeDetail": detail.get(level, "")}
+            for db, level in sorted(privileges.items())]},
     }
+    if pg:   # PostgreSQL role attributes (DescribeAccounts model: BypassRLS, CreateDB, ...)
+        out.update(BypassRLS="f", CreateDB="t" if a.account_type == "Super" else "f",
+                   CreateRole="t" if a.account_type == "Super" else "f", Replication="f", ValidUntil="infinity")
+    if inst.engine == "SQLServer":
+        out["CheckPolicy"] = True
+    return out
+
+
+def _read_back(inst: Instance, level: str) -> str:
+    return DBOWNER_READ_BACK.get(inst.engine, level) if level == "DBOwner" else level
 
 
 def _attributes(inst: Instance) -> dict[str, Any]:
@@ -186,14 +212,65 @@ def _guard_privileges(inst: Instance, acct: Account) -> None:
         raise c.fail(ERRORS, "type_conflict", f"a {acct.account_type} account already has every privilege")
 
 
-CHANGES = c.AccountApi(PRODUCT, "DBInstanceId", ERRORS, "AccountPassword", rules.check_rds_description,
-                       lambda inst, v: rules.check_rds_privilege(v, inst.engine), _guard_privileges)
+# --- PostgreSQL: one owner per database, no revoke, an owning account left in Lock on delete ------
 
-ACTIONS = {
+def _refuse_revoke(inst: Instance, acct: Account) -> None:
+    if inst.engine == "PostgreSQL":
+        raise c.fail(ERRORS, "engine", "PostgreSQL instances do not support revoking a database privilege")
+
+
+def _one_owner(store: Store, inst: Instance, acct: Account, granted: dict[str, str]) -> None:
+    """A PostgreSQL database has one owner: granting DBOwner moves it from its previous owner."""
+    if inst.engine != "PostgreSQL":
+        return
+    for other in store.list_accounts(PRODUCT, inst.id):
+        lost = [db for db in granted if other.name != acct.name and other.privileges.get(db) == "DBOwner"]
+        if lost:
+            before = dict(other.privileges)
+            for db in lost:
+                other.privileges.pop(db)
+            store.save_account(other)
+            behaviour.of(store).account_changed(c.key(other), shown_privileges=before)
+
+
+def _lock_owner_on_delete(store: Store, inst: Instance, acct: Account) -> bool:
+    """Deleting a PostgreSQL account that owns databases leaves it in Lock (its databases go to
+    the instance's privileged account); it can be deleted after UnlockAccount (Terraform's
+    rds account Delete does exactly that, PR #4040)."""
+    if inst.engine != "PostgreSQL":
+        return False
+    if acct.status == "Lock":
+        raise c.fail(ERRORS, "account_locked", f"account {acct.name} is locked; unlock it first")
+    if not any(level == "DBOwner" for level in acct.privileges.values()):
+        return False
+    before = dict(acct.privileges)
+    acct.status, acct.privileges = "Lock", {}
+    store.save_account(acct)
+    behaviour.of(store).account_changed(c.key(acct), shown_privileges=before)
+    return True
+
+
+def unlock_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
+    with store.atomic():
+        inst, _ = CHANGES.change(store, p)
+        acct = CHANGES._writable_account(store, inst, p)
+        if acct.status == "Lock":
+            acct.status = "Available"
+            store.save_account(acct)
+            behaviour.of(store).account_changed(c.key(acct))
+    return {}
+
+
+CHANGES = c.AccountApi(PRODUCT, "DBInstanceId", ERRORS, "AccountPassword", rules.check_rds_description,
+                       lambda inst, v: rules.check_rds_privilege(v, inst.engine), _guard_privileges,
+                       refuse_revoke=_refuse_revoke, after_grant=_one_owner, delete_instead=_lock_owner_on_delete)
+
+ACTIONS = behaviour.wrap_actions(PRODUCT, "DBInstanceId", {
     "CreateAccount": create_account,
     "DescribeAccounts": describe_accounts,
     **CHANGES.handlers(password_action="ResetAccountPassword"),
+    "UnlockAccount": unlock_account,
     "DescribeDBInstanceAttribute": describe_db_instance_attribute,
     "DescribeDBInstances": describe_db_instances,
     "DescribeDatabases": describe_databases,
-}
+})

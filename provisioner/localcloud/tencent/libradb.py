@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from provisioner import rules
+from provisioner.localcloud import behaviour
 from provisioner.localcloud.errors import CloudError
 from provisioner.localcloud.store import Account, Instance, Store
 
@@ -128,7 +129,8 @@ def _not_system(name: str, field: str) -> None:
 def _existing(store: Store, cluster_id: str, name: str, host: str, field: str = "AccountName") -> Account:
     _not_system(name, field)
     acct = store.get_account(PRODUCT, cluster_id, name, host)
-    if acct is None:
+    # Just after CreateLibraDBClusterAccounts the account is not visible yet (behaviour.py).
+    if acct is None or not behaviour.of(store).visible((PRODUCT, cluster_id, name, host)):
         raise _err("InvalidParameterValue.AccountNotExistError",
                    f"The account '{name}'@'{host}' does not exist on cluster {cluster_id}.")
     return acct
@@ -217,6 +219,7 @@ def create_accounts(store: Store, params: dict) -> dict:
                        f"{len(new)} requested.")
         for acct in new:
             store.insert_account(acct)
+            behaviour.of(store).hide_new((PRODUCT, cluster_id, acct.name, acct.host))
     return {}
 
 
@@ -228,9 +231,10 @@ def describe_accounts(store: Store, params: dict) -> dict:
     keyword = _get(params, "AccountRegular", str, default="").lower()
     limit, offset = _paging(params)
     _cluster(store, cluster_id, write=False)
+    seen = behaviour.of(store)
     found = [a for a in store.list_accounts(PRODUCT, cluster_id)
              if (not names or a.name in names) and (not hosts or a.host in hosts)
-             and keyword in a.name.lower()]
+             and keyword in a.name.lower() and seen.visible((PRODUCT, cluster_id, a.name, a.host))]
     return {"AccountSet": [_account_out(a) for a in found[offset:offset + limit]], "TotalCount": len(found)}
 
 
@@ -246,6 +250,7 @@ def delete_accounts(store: Store, params: dict) -> dict:
             _existing(store, cluster_id, name, host)
         for name, host in targets:
             store.delete_account(PRODUCT, cluster_id, name, host)
+            behaviour.of(store).forget((PRODUCT, cluster_id, name, host))
     return {}
 
 
@@ -474,7 +479,7 @@ def describe_clusters(store: Store, params: dict) -> dict:
     return {"ClusterSet": [_cluster_out(c) for c in clusters[offset:offset + limit]], "TotalCount": len(clusters)}
 
 
-ACTIONS: dict[str, Handler] = {
+ACTIONS: dict[str, Handler] = behaviour.wrap_actions(PRODUCT, "ClusterId", {
     "CreateLibraDBClusterAccounts": create_accounts,
     "DescribeLibraDBClusterAccounts": describe_accounts,
     "DeleteLibraDBClusterAccounts": delete_accounts,
@@ -485,4 +490,4 @@ ACTIONS: dict[str, Handler] = {
     "DescribeLibraDBClusterAccountPrivileges": describe_privileges,
     "DescribeLibraDBClusterAccountAllPrivileges": describe_all_privileges,
     "DescribeLibraDBClusters": describe_clusters,
-}
+})
