@@ -191,6 +191,11 @@ RDS_PRIVILEGES = ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner")
 RDS_ONE_PRIVILEGED_ENGINES = ("MySQL", "MariaDB", "SQLServer")
 _RDS_NAME_LOWER = re.compile(r"[a-z](?:[a-z0-9_]*[a-z0-9])?")
 _RDS_NAME_MIXED = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
+# How DescribeAccounts/DescribeDatabases report a DBOwner grant back, per engine: read-back value
+# -> the privilege that was granted (terraform-provider-alicloud service_alicloud_rds.go,
+# WaitForAccountPrivilege: "postgresql response has a bug, DBOwner will be changed to ALL",
+# "sqlserver response has a bug, DBOwner will be changed to DbOwner").
+RDS_PRIVILEGE_READ_BACK = {"PostgreSQL": {"ALL": "DBOwner"}, "SQLServer": {"DbOwner": "DBOwner"}}
 
 
 def rds_name_length(engine: str | None, version: str | None) -> tuple[int, int]:

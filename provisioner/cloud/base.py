@@ -32,6 +32,7 @@ class InstanceInfo:
     version: str
     region: str
     endpoint: str = ""               # host:port applications connect to
+    storage_type: str = ""           # RDS DBInstanceStorageType (local_ssd, cloud_essd, ...) when reported
 
 
 @dataclass

@@ -1,16 +1,19 @@
-"""Plumbing shared by the three adapters: the retry engine, the account-list cache, reads."""
+"""Plumbing shared by the three adapters: the retry engine, the account-list cache, reads, and
+the wait for an account change to settle (the real services apply account writes later)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+import random
+from typing import Any, Callable, TypeVar
 
 from . import errors
 from .base import CloudApiError, InstanceInfo, LiveAccount, Settings
 from .cache import CACHE, SingleFlightCache
-from .retry import Caller, RetryPolicy
+from .retry import Caller, RetryPolicy, current_deadline
 
 AccountMap = dict[tuple[str, str], LiveAccount]
+T = TypeVar("T")
 log = logging.getLogger("provisioner.cloud")
 
 
@@ -83,6 +86,41 @@ class AdapterBase:
     def _fetch_databases(self, instance_id: str) -> frozenset[str] | None:
         return None
 
+    # --- waiting for a change to settle -----------------------------------------------------------
+
+    def _settle(self, what: str, probe: Callable[[], T], done: Callable[[T], bool]) -> T:
+        """Call `probe` until `done(result)`: first after settle_base, then 1.5x longer each time
+        (jittered, at most wait_max), within wait_timeout and the caller's deadline. Each wait is
+        logged at DEBUG and counted as "<product>:wait_ms"; at the end a busy error says what
+        never settled."""
+        p, clock = self.policy, self.caller.clock
+        start = clock.monotonic()
+        until = start + p.wait_timeout
+        deadline = current_deadline()
+        if deadline is not None:
+            until = min(until, deadline)
+        delay, polls = p.settle_base, 0
+        while True:
+            value = probe()
+            if done(value):
+                if polls:
+                    log.debug("%s %s: settled after %.2fs (%d polls)", self.product, what,
+                              clock.monotonic() - start, polls)
+                return value
+            remaining = until - clock.monotonic()
+            if remaining <= 0:
+                err = CloudApiError("wait", "NotSettled", f"{what} did not settle within {p.wait_timeout:.0f}s "
+                                    f"(or the caller's timeout); the cloud is still applying an earlier change. "
+                                    f"Re-run later or raise provisioner:waitTimeoutSeconds", None)
+                err.kind = errors.BUSY
+                raise err
+            pause = min(delay * (0.5 + 0.5 * random.random()), remaining)
+            log.debug("%s %s: not settled yet, next look in %.2fs (waited %.2fs)", self.product, what, pause,
+                      clock.monotonic() - start)
+            self.caller.counters.add(f"{self.product}:wait_ms", int(pause * 1000))
+            clock.sleep(pause)
+            delay, polls = min(delay * 1.5, p.wait_max), polls + 1
+
     # --- cache maintenance after writes ---------------------------------------------------------
 
     def _forget(self, instance_id: str) -> None:
@@ -94,6 +132,12 @@ class AdapterBase:
             if acct is not None:
                 for field, value in changes.items():
                     setattr(acct, field, value)
+        self.cache.patch(self._key(instance_id), apply)
+
+    def _put(self, instance_id: str, live: LiveAccount) -> None:
+        """A settled account read fresh replaces the cached one."""
+        def apply(accounts: AccountMap) -> None:
+            accounts[(live.name, live.host)] = live
         self.cache.patch(self._key(instance_id), apply)
 
     def _remove(self, instance_id: str, name: str, host: str) -> None:

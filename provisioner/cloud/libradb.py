@@ -198,9 +198,14 @@ class LibraDBAdapter(AdapterBase):
                        client_token: str | None = None) -> None:
         self._coalesce("create", instance_id, (dict(account), password),
                        lambda items: self._create_batch(instance_id, items))
+        name, host = account["name"], account.get("host") or "%"
+        # A new account is not visible for a moment (terraform-provider-tencentcloud polls the
+        # create task and retries the read): wait until the list shows it before the next call.
+        # Concurrent creators of one cluster share each fresh list read (cache.py).
+        self._settle(f"new account {name}@{host} on {instance_id} to be visible",
+                     lambda: self._accounts(instance_id, fresh=True).get((name, host)), lambda a: a is not None)
         privileges = normalize_privileges(account.get("privileges"))
         if not _is_empty(privileges):
-            name, host = account["name"], account.get("host") or "%"
             self._with_rollback(instance_id, name, host,
                                 lambda: self._modify_privileges(instance_id, name, host, privileges))
 
@@ -221,6 +226,13 @@ class LibraDBAdapter(AdapterBase):
         if err.kind == errors.EXISTS and err.after_transient:
             self._forget(instance_id)   # a list read before our create must not answer this
             live = self._accounts(instance_id, fresh=True)
+            named = errors.account_named(err, {it.payload[0]["name"] for it in pending})
+            hidden = [it for it in pending if it.payload[0]["name"] == named and _identity(it) not in live]
+            if hidden:   # the cloud says it exists, the list does not show it yet: a new account
+                ident = _identity(hidden[0])
+                live = self._settle(f"account {ident[0]}@{ident[1]} on {instance_id} (reported as existing) "
+                                    "to be visible", lambda: self._accounts(instance_id, fresh=True),
+                                    lambda accounts: ident in accounts)
             for it in pending:
                 acct = live.get(_identity(it))
                 if acct is not None and _same(acct, it.payload[0]):

@@ -64,7 +64,8 @@ class PolarDBAdapter(AlibabaAdapter):
         if privileges and account_type == "Normal":   # only Normal accounts take DBName at create
             params["DBName"] = ",".join(privileges)
             params["AccountPrivilege"] = ",".join(privileges.values())
-        self._create(instance_id, account, params, password)
+        self._create(instance_id, account, params, password,
+                     granted=privileges if account_type == "Normal" else None)
         if privileges and account_type != "Normal":
             self._with_rollback(instance_id, account["name"], "", lambda: self._grant(instance_id, account["name"], privileges))
 
@@ -72,6 +73,7 @@ class PolarDBAdapter(AlibabaAdapter):
         self._call("ModifyAccountPassword", {"DBClusterId": instance_id, "AccountName": name,
                                              "NewAccountPassword": password}, secrets=(password,),
                    wait_for=instance_id)
+        self._wait_available(instance_id, name, what=" (password change)")
 
 
 def _endpoint(a: dict[str, Any]) -> str:

@@ -6,9 +6,11 @@ from typing import Any
 
 from alibabacloud_rds20140815 import models
 
+from provisioner import rules
+
 from . import errors
-from .alibaba import AlibabaAdapter
-from .base import InstanceInfo
+from .alibaba import AlibabaAdapter, _live
+from .base import InstanceInfo, LiveAccount
 
 
 class RdsAdapter(AlibabaAdapter):
@@ -26,6 +28,7 @@ class RdsAdapter(AlibabaAdapter):
         "GrantAccountPrivilege": "grant_account_privilege",
         "RevokeAccountPrivilege": "revoke_account_privilege",
         "DescribeDBInstanceAttribute": "describe_dbinstance_attribute",
+        "UnlockAccount": "unlock_account",
     }
 
     def _describe(self, instance_id: str) -> InstanceInfo:
@@ -41,7 +44,32 @@ class RdsAdapter(AlibabaAdapter):
                             locked=lock not in ("Unlock", ""), engine=a.get("Engine") or "",
                             version=str(a.get("EngineVersion") or ""),
                             region=a.get("RegionId") or self.settings.region,
-                            endpoint=f"{host}:{port}" if host and port else host)
+                            endpoint=f"{host}:{port}" if host and port else host,
+                            storage_type=a.get("DBInstanceStorageType") or "")
+
+    def _live(self, instance_id: str, a: dict[str, Any]) -> LiveAccount:
+        """PostgreSQL reads a DBOwner grant back as ALL, SQL Server as DbOwner (rules.py):
+        normalised, so `up` then `refresh` then `preview` shows no change."""
+        live = _live(a)
+        if live.privileges:
+            back = rules.RDS_PRIVILEGE_READ_BACK.get(self.describe_instance(instance_id).engine, {})
+            live.privileges = {db: back.get(level, level) for db, level in live.privileges.items()}
+        return live
+
+    def _unlock(self, instance_id: str, name: str) -> None:
+        """A PostgreSQL account that owned databases can be left in Lock by DeleteAccount:
+        unlock it, then delete again (terraform-provider-alicloud rds account Delete, PR #4040)."""
+        self._call("UnlockAccount", {"DBInstanceId": instance_id, "AccountName": name}, wait_for=instance_id)
+        self._wait_available(instance_id, name, what=" (unlock)")
+
+    def _revoke(self, instance_id: str, name: str, dbs: list[str]) -> None:
+        if self.describe_instance(instance_id).engine == "PostgreSQL":
+            raise errors.make_error("RevokeAccountPrivilege", "OperationDenied.DBInstanceEngine",
+                                    f"RDS PostgreSQL cannot revoke a database privilege ({', '.join(dbs)}): a "
+                                    "database keeps its owner. Keep the privilege, grant the database to another "
+                                    "account, or replace the account", None, product=self.product,
+                                    hint="see the README on PostgreSQL privileges")
+        super()._revoke(instance_id, name, dbs)
 
     def _page(self, resp: dict[str, Any]) -> list[dict[str, Any]]:
         return (resp.get("Accounts") or {}).get("DBInstanceAccount") or []
@@ -63,3 +91,4 @@ class RdsAdapter(AlibabaAdapter):
         self._call("ResetAccountPassword", {"DBInstanceId": instance_id, "AccountName": name,
                                             "AccountPassword": password}, secrets=(password,),
                    wait_for=instance_id)
+        self._wait_available(instance_id, name, what=" (password reset)")

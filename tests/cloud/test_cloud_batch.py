@@ -90,9 +90,10 @@ def test_lost_response_is_success_when_the_accounts_are_ours(request):
     results = create_concurrently(adapter, [({"name": "a", "host": "%", "description": "da"}, GOOD),
                                             ({"name": "b", "host": "%"}, GOOD)])
     assert results == {"a": None, "b": None}
-    # processed + lost, retried -> "exists", then one Describe to confirm they are ours
+    # processed + lost, retried -> "exists", then one Describe to confirm they are ours (and each
+    # creator's check that its new account is visible, shared when they overlap)
     assert svc.count("CreateLibraDBClusterAccounts") == 2
-    assert svc.count("DescribeLibraDBClusterAccounts") == 1
+    assert 1 <= svc.count("DescribeLibraDBClusterAccounts") <= 3
 
 
 def test_exists_after_a_lost_response_is_still_an_error_when_the_account_differs(request):

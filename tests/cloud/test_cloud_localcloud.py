@@ -127,10 +127,11 @@ def test_concurrent_reads_cost_one_describe(localcloud, adapter, product, instan
     action = "DescribeLibraDBClusterAccounts" if product == "libradb" else "DescribeAccounts"
     assert calls(localcloud, f"{product}:{action}") == 1
     a.set_description(instance, "u1", host, "changed")        # a write patches the cached list
+    before = calls(localcloud, f"{product}:{action}")   # (Alibaba: the write's own wait reads the account)
     assert a.get_account(instance, "u1", host, privileges=False).description == "changed"
-    assert calls(localcloud, f"{product}:{action}") == 1
+    assert calls(localcloud, f"{product}:{action}") == before
     assert a.get_account(instance, "u1", host, fresh=True, privileges=False).description == "changed"
-    assert calls(localcloud, f"{product}:{action}") == 2
+    assert calls(localcloud, f"{product}:{action}") == before + 1
 
 
 @pytest.mark.parametrize("product,instance", [("rds", RDS), ("libradb", LIBRA)])
@@ -280,7 +281,7 @@ def test_transient_server_errors_are_retried(localcloud, adapter):
 @pytest.mark.parametrize("product,instance,describe,bad,good", [
     ("rds", RDS, "DescribeDBInstanceAttribute", {"status": "Creating"}, {"status": "Running"}),
     ("polardb", POLAR, "DescribeDBClusterAttribute", {"lock_mode": "ManualLock"}, {"lock_mode": "Unlock"}),
-    ("libradb", LIBRA, "DescribeLibraDBClusters", {"status": "isolated"}, {"status": "running"}),
+    ("libradb", LIBRA, "DescribeLibraDBClusters", {"status": "creating"}, {"status": "running"}),
 ])
 def test_waits_while_the_instance_is_not_running(localcloud, adapter, product, instance, describe, bad, good):
     localcloud.admin.set_instance(product, instance, **bad)
