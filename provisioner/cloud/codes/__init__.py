@@ -103,7 +103,8 @@ ALIBABA_COMMON = {
     "MissingParameter": FATAL, "InvalidParameter": FATAL, "InvalidVersion": FATAL,
     "InvalidAction.NotFound": FATAL, "UnsupportedOperation": FATAL, "IdempotentParameterMismatch": FATAL,
     "InvalidClientToken.Malformed": FATAL, "InvalidPageNumber.Malformed": FATAL, "InvalidPageSize.Malformed": FATAL,
-    "InvalidRegionId.NotFound": FATAL,
+    "InvalidRegionId.NotFound": FATAL, "InvalidSignatureMethod.ValueNotSupported": AUTH,
+    "InvalidSignatureVersion.ValueNotSupported": AUTH,
 }
 ALIBABA_PREFIXES = (
     ("Throttling", THROTTLED), ("ServiceUnavailable", THROTTLED), ("InternalError", TRANSIENT),

@@ -22,6 +22,7 @@ TABLE = CodeTable("polardb", {
     "OperationDenied.DBStatus": BUSY, "ConcurrentTaskExceeded": BUSY, "LockTimeout": BUSY,
     "InstanceConnectTimeoutFault": BUSY, "OperationDenied.OutofUsage": BUSY, "AccountActionForbidden": BUSY,
     "OperationDenied.AccountStatus": BUSY, "Database.ConnectError": TRANSIENT,
+    "InvalidDB.NotFound": BUSY,   # as RDS: a database created a moment ago is not grantable yet
     "InvalidDBClusterId.NotFound": NOT_FOUND, "InvalidDBClusterId.NotFond": NOT_FOUND,
     "InvalidAccountName.NotFound": ACCOUNT_NOT_FOUND,
     "InvalidAccountName.Duplicate": EXISTS,

@@ -1,0 +1,98 @@
+"""Error codes as data (provisioner/cloud/codes): every code the local cloud can answer has a
+kind in its product's table, and the tables agree with the behaviour they drive."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from provisioner.cloud import codes, errors
+from provisioner.localcloud import behaviour
+from provisioner.localcloud.alibaba import polardb as lc_polardb
+from provisioner.localcloud.alibaba import rds as lc_rds
+
+LOCALCLOUD = Path(__file__).resolve().parents[2] / "provisioner/localcloud"
+_LITERAL = re.compile(r'(?:CloudError|_err)\(\s*(f?)"([^"]+)"')
+# Codes built from a parameter name: every name the local cloud uses them with.
+_TEMPLATES = {
+    "Missing{name}": ["MissingSignature", "MissingAccessKeyId", "MissingTimestamp", "MissingSignatureNonce",
+                      "MissingSignatureMethod", "MissingDBInstanceId", "MissingDBClusterId", "MissingAccountName",
+                      "MissingAccountPassword", "MissingNewAccountPassword", "MissingAccountDescription",
+                      "MissingDBName", "MissingAccountPrivilege", "MissingRegionId"],
+    "Invalid{name}.Malformed": ["InvalidPageNumber.Malformed", "InvalidPageSize.Malformed"],
+    "Invalid{name}.ValueNotSupported": ["InvalidSignatureMethod.ValueNotSupported",
+                                        "InvalidSignatureVersion.ValueNotSupported"],
+}
+
+
+def _codes_in(text: str) -> set[str]:
+    found = set()
+    for fstring, code in _LITERAL.findall(text):
+        if fstring and "{" in code:
+            assert code in _TEMPLATES, f"new computed error code {code!r}: list its values in _TEMPLATES"
+            found.update(_TEMPLATES[code])
+        else:
+            found.add(code)
+    return found
+
+
+def local_cloud_codes() -> dict[str, set[str]]:
+    """Every code the local cloud can answer, per product (the wire layer's codes go to every
+    product of that cloud)."""
+    app = (LOCALCLOUD / "app.py").read_text()
+    tencent_wire, alibaba_wire = app.split("class Alibaba:", 1)
+    alibaba = _codes_in(alibaba_wire) | _codes_in((LOCALCLOUD / "alibaba/signature.py").read_text()) \
+        | _codes_in((LOCALCLOUD / "alibaba/common.py").read_text()) | {"Throttling", "InternalError"}
+    out = {
+        "libradb": _codes_in(tencent_wire) | _codes_in((LOCALCLOUD / "tencent/libradb.py").read_text())
+        | _codes_in((LOCALCLOUD / "tencent/signature.py").read_text()) | {"RequestLimitExceeded", "InternalError"},
+        "rds": alibaba | {code for _, code, _ in lc_rds.ERRORS.values()},
+        "polardb": alibaba | {code for _, code, _ in lc_polardb.ERRORS.values()},
+    }
+    for product, refusals in behaviour.BUSY_REFUSALS.items():
+        out[product] |= set(refusals)
+    return out
+
+
+@pytest.mark.parametrize("product", ["libradb", "rds", "polardb"])
+def test_every_code_the_local_cloud_answers_has_a_kind(product):
+    found = local_cloud_codes()[product]
+    assert len(found) > 20   # the scan works
+    missing = sorted(c for c in found if codes.table(product).kind_of(c) is None)
+    assert not missing, f"{product}: codes without a kind in provisioner/cloud/codes/{product}.py: {missing}"
+
+
+@pytest.mark.parametrize("product", ["libradb", "rds", "polardb"])
+def test_every_busy_refusal_is_waited_out(product):
+    for code in behaviour.BUSY_REFUSALS[product]:
+        assert codes.kind_of(product, code) in (codes.WAITED | {codes.THROTTLED}), code
+
+
+@pytest.mark.parametrize("code", [  # the codes issue 11 lists, read from the Terraform providers
+    "OperationDenied.DBInstanceStatus", "OperationDenied.DBStatus", "IncorrectDBInstanceState",
+    "ConcurrentTaskExceeded", "LockTimeout", "InstanceConnectTimeoutFault", "OperationDenied.OutofUsage",
+    "AccountActionForbidden", "InvalidDB.NotFound", "Rejected.Throttling"])
+@pytest.mark.parametrize("product", ["rds", "polardb"])
+def test_alibaba_try_again_codes_are_retried(product, code):
+    kind = errors.classify(code, 400, product)
+    assert kind in (codes.BUSY, codes.NOT_READY, codes.THROTTLED), (product, code, kind)
+
+
+@pytest.mark.parametrize("code", ["ResourceInUse", "ResourceBusy", "ResourceUnavailable.Anything",
+                                  "ResourceInUse.Something", "FailedOperation.OperationFailedError"])
+def test_tencent_try_again_codes_are_retried(code):
+    assert errors.classify(code, None, "libradb") in (codes.BUSY, codes.NOT_READY)
+
+
+def test_the_providers_gone_and_exists_sets_come_from_the_tables():
+    from provisioner.resources import base
+    assert "InvalidAccountName.NotFound" in base.GONE and "ResourceNotFound.ClusterNotFoundError" in base.GONE
+    assert "InvalidAccountName.Duplicate" in base.ALREADY_EXISTS
+    assert not base.GONE & base.ALREADY_EXISTS
+
+
+def test_an_unknown_kind_in_a_table_is_refused():
+    with pytest.raises(ValueError):
+        codes.CodeTable("x", {"Code": "maybe"})
