@@ -15,6 +15,7 @@ from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, Instance, Store
 from . import common as c
+from . import shapes
 
 PRODUCT = "polardb"
 
@@ -130,7 +131,7 @@ def _account(store: Store, a: Account) -> dict[str, Any]:
 
 
 def _node(inst: Instance) -> dict[str, Any]:
-    return {"DBNodeId": f"pi-{inst.id.removeprefix('pc-')}", "DBNodeRole": "Writer", "DBNodeStatus": "Running",
+    return {**shapes.POLARDB_NODE, "DBNodeId": f"pi-{inst.id.removeprefix('pc-')}", "DBNodeRole": "Writer", "DBNodeStatus": "Running",
             "DBNodeClass": "polar.mysql.x4.medium", "ZoneId": f"{inst.region}-i", "RegionId": inst.region}
 
 
@@ -157,7 +158,7 @@ def _cluster_fields(inst: Instance) -> dict[str, Any]:
 
 def describe_db_cluster_attribute(store: Store, p: dict[str, str]) -> dict[str, Any]:
     inst = _cluster(store, p)
-    return {**_cluster_fields(inst), "DBNodes": [_node(inst)], "ZoneIds": f"{inst.region}-i",
+    return {**shapes.POLARDB_ATTRIBUTE, **_cluster_fields(inst), "DBNodes": [_node(inst)], "ZoneIds": f"{inst.region}-i",
             "CreationTime": inst.attrs.get("CreationTime", "2024-01-01T00:00:00Z")}
 
 
@@ -166,8 +167,8 @@ def describe_db_cluster_endpoints(store: Store, p: dict[str, str]) -> dict[str, 
     inst = _cluster(store, p)
     address = {"ConnectionString": inst.attrs.get("ConnectionString", f"{inst.id}.rwlb.rds.aliyuncs.com"),
                "Port": str(inst.attrs.get("Port", "3306")), "NetType": "Private", "IPAddress": "127.0.0.1",
-               "VPCId": "vpc-local", "VSwitchId": "vsw-local"}
-    return {"Items": [{"DBClusterId": inst.id, "DBEndpointId": f"pe-{inst.id}", "EndpointType": "Cluster",
+               "VPCId": "vpc-local", "VSwitchId": "vsw-local", **shapes.POLARDB_ADDRESS}
+    return {"Items": [{**shapes.POLARDB_ENDPOINT, "DBClusterId": inst.id, "DBEndpointId": f"pe-{inst.id}", "EndpointType": "Cluster",
                        "ReadWriteMode": "ReadWrite", "AutoAddNewNodes": "Enable", "Nodes": f"pi-{inst.id}",
                        "AddressItems": [address]}]}
 
@@ -182,7 +183,8 @@ def describe_db_clusters(store: Store, p: dict[str, str]) -> dict[str, Any]:
              and (not p.get("DBClusterStatus") or i.status == p["DBClusterStatus"])]
     shown = c.page(found, number, size)
     return {
-        "Items": {"DBCluster": [{**_cluster_fields(i), "DBNodes": {"DBNode": [_node(i)]}, "DBNodeNumber": 1,
+        "Items": {"DBCluster": [{**shapes.POLARDB_LISTED, **_cluster_fields(i),
+                                 "DBNodes": {"DBNode": [{**shapes.POLARDB_LISTED_NODE, **_node(i)}]}, "DBNodeNumber": 1,
                                  "ZoneId": f"{i.region}-i", "Tags": {"Tag": []},
                                  "CreateTime": i.attrs.get("CreationTime", "2024-01-01T00:00:00Z")} for i in shown]},
         "PageNumber": number,

@@ -13,6 +13,7 @@ from ... import rules
 from .. import behaviour
 from ..store import Account, Instance, Store
 from . import common as c
+from . import shapes
 
 PRODUCT = "rds"
 
@@ -100,7 +101,11 @@ def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
     number, size = c.paging(p, max_size=200)
     accounts = [a for a in store.list_accounts(PRODUCT, inst.id)
                 if not p.get("AccountName") or a.name == p["AccountName"]]
+    sql_server = {"SystemAdminAccountStatus": "Disabled", "SystemAdminAccountFirstActivationTime": ""} \
+        if inst.engine == "SQLServer" else {}
     return {
+        "ResourceGroupId": inst.attrs.get("ResourceGroupId", "rg-local"),
+        **sql_server,
         "Accounts": {"DBInstanceAccount": [_account(store, inst, a) for a in c.page(accounts, number, size)]},
         "PageNumber": number,
         "TotalRecordCount": len(accounts),
@@ -163,7 +168,7 @@ def describe_db_instance_attribute(store: Store, p: dict[str, str]) -> dict[str,
     items = []
     for instance_id in ids:
         inst = c.instance(store, ERRORS, PRODUCT, instance_id)
-        items.append({**_attributes(inst), "AccountMaxQuantity": inst.account_quota,
+        items.append({**shapes.RDS_ATTRIBUTE, **_attributes(inst), "AccountMaxQuantity": inst.account_quota,
                       "DBMaxQuantity": 500, "CreationTime": inst.attrs.get("CreationTime", "2024-01-01T00:00:00Z")})
     return {"Items": {"DBInstanceAttribute": items}}
 
@@ -178,7 +183,8 @@ def describe_db_instances(store: Store, p: dict[str, str]) -> dict[str, Any]:
              and (not p.get("DBInstanceStatus") or i.status == p["DBInstanceStatus"])]
     shown = c.page(found, number, size)
     return {
-        "Items": {"DBInstance": [{**_attributes(i), "CreateTime": i.attrs.get("CreationTime", "2024-01-01T00:00:00Z"),
+        **shapes.RDS_LIST_TOP,
+        "Items": {"DBInstance": [{**shapes.RDS_LISTED, **_attributes(i), "CreateTime": i.attrs.get("CreationTime", "2024-01-01T00:00:00Z"),
                                   "MutriORsignle": False} for i in shown]},
         "PageNumber": number,
         "PageRecordCount": len(shown),
