@@ -14,6 +14,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from provisioner import reserved_names
+
 # --- Passwords -------------------------------------------------------------------------------
 
 ALIBABA_PASSWORD_SPECIALS = "!@#$%^&*()_+-="
@@ -39,7 +41,16 @@ def check_password(password: str, *, min_len: int, max_len: int, specials: str, 
 
 
 def check_libradb_password(password: str) -> str | None:
-    return check_password(password, min_len=8, max_len=64, specials=LIBRADB_PASSWORD_SPECIALS)
+    """What the API documents: 8 to 64 characters (cynosdb NewAccount.AccountPassword, "密码长度
+    范围为8到64个字符"); no character-class rule is documented for analysis clusters, so none is
+    enforced (the service answers InvalidParameterValue.IllegalPassword for what it refuses)."""
+    if not isinstance(password, str):
+        return "must be a string"
+    if not 8 <= len(password) <= 64:
+        return "must be 8 to 64 characters long"
+    if any(not c.isprintable() for c in password):
+        return "must not contain control characters"
+    return None
 
 
 def check_alibaba_password(password: str) -> str | None:
@@ -128,6 +139,9 @@ def check_libradb_name(name: str) -> str | None:
 
 
 def check_libradb_host(host: str) -> str | None:
+    """'%' or an IPv4 address: the cynosdb NewAccount model documents Host as "主机(%或ipv4地址)" and
+    the TDSQL-C console accepts "IP addresses and %"; MySQL-style patterns such as 10.0.% are
+    not documented for analysis clusters, so they are refused here rather than guessed."""
     if host == "%":
         return None
     try:
@@ -172,10 +186,8 @@ def check_libradb_privilege(privilege: str, *, scope: str) -> str | None:
 # --- Alibaba Cloud ApsaraDB RDS -------------------------------------------------------------
 
 RDS_ACCOUNT_TYPES = ("Normal", "Super", "Sysadmin")
-RDS_RESERVED_NAMES = frozenset({
-    "root", "admin", "administrator", "aliyun_root", "mysql", "postgres", "sa", "sys", "system",
-    "replicator", "dbo", "public", "guest", "information_schema", "performance_schema",
-})
+# Reserved account names per engine: provisioner/reserved_names.py (data, with sources).
+RDS_RESERVED_NAMES = reserved_names.RDS_ANY_ENGINE
 # Privileges each engine accepts in GrantAccountPrivilege.
 RDS_PRIVILEGES_BY_ENGINE = {
     "MySQL": ("ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly"),
@@ -198,30 +210,41 @@ _RDS_NAME_MIXED = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
 RDS_PRIVILEGE_READ_BACK = {"PostgreSQL": {"ALL": "DBOwner"}, "SQLServer": {"DbOwner": "DBOwner"}}
 
 
-def rds_name_length(engine: str | None, version: str | None) -> tuple[int, int]:
-    """Name length limits by engine; with no engine known, the loosest documented bound."""
+# RDS PostgreSQL storage types with local disks: account names 2-16 characters there, 2-63 on
+# cloud disks (CreateAccount doc: "PostgreSQL with local disks ... 2 to 16", "with cloud disks
+# ... 2 to 63"; DescribeDBInstanceAttribute DBInstanceStorageType: local_ssd, cloud_ssd, cloud_essd*).
+RDS_LOCAL_STORAGE = frozenset({"local_ssd", "ephemeral_ssd"})
+
+
+def rds_name_length(engine: str | None, version: str | None, storage_type: str | None = None) -> tuple[int, int]:
+    """Name length limits by engine (and PostgreSQL storage type, when the instance reports it);
+    with no engine known, the loosest documented bound."""
     if engine == "MySQL":
         return (2, 16) if version == "5.6" else (2, 32)
     if engine == "MariaDB":
         return (2, 16)
     if engine == "PostgreSQL":
-        return (2, 63)
+        return (2, 16) if storage_type in RDS_LOCAL_STORAGE else (2, 63)
     if engine == "SQLServer":
         return (2, 64)
     return (2, 64)
 
 
-def check_rds_name(name: str, engine: str | None = None, version: str | None = None) -> str | None:
-    low, high = rds_name_length(engine, version)
+def check_rds_name(name: str, engine: str | None = None, version: str | None = None,
+                   storage_type: str | None = None) -> str | None:
+    low, high = rds_name_length(engine, version, storage_type)
     if not low <= len(name) <= high:
         where = f" on {engine} {version or ''}".rstrip() if engine else ""
+        if engine == "PostgreSQL" and storage_type in RDS_LOCAL_STORAGE:
+            where += f" with local disks ({storage_type})"
         return f"must be {low} to {high} characters long{where}"
     pattern = _RDS_NAME_MIXED if engine in (None, "MySQL") else _RDS_NAME_LOWER
     if not pattern.fullmatch(name):
         letters = "letters" if pattern is _RDS_NAME_MIXED else "lower-case letters"
         return f"may contain only {letters}, digits and '_', must start with a letter and end with a letter or digit"
-    if name.lower() in RDS_RESERVED_NAMES:
-        return f"'{name}' is a reserved keyword and cannot be an account name"
+    if reserved_names.rds_reserved(name, engine):
+        on = f" on {engine}" if engine else ""
+        return f"'{name}' is a reserved keyword{on} and cannot be an account name"
     return None
 
 

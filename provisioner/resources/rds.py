@@ -98,7 +98,7 @@ class RdsAccountProvider(AccountProvider):
     )
 
     def check_live(self, spec: RdsAccountSpec, instance: InstanceInfo) -> None:
-        failures = engine_rule_failures(spec, instance.engine, instance.version)
+        failures = engine_rule_failures(spec, instance.engine, instance.version, instance.storage_type)
         if failures:
             raise SpecError(failures)
 

@@ -33,10 +33,12 @@ class RdsAccountSpec(AccountSpec):
         return self
 
 
-def engine_rule_failures(spec: RdsAccountSpec, engine: str | None, version: str | None) -> list[tuple[str, str]]:
-    """The rules that depend on the engine: at preview from the hint, at create from the live instance."""
+def engine_rule_failures(spec: RdsAccountSpec, engine: str | None, version: str | None,
+                         storage_type: str | None = None) -> list[tuple[str, str]]:
+    """The rules that depend on the engine: at preview from the hint, at create from the live
+    instance (which also reports its storage type)."""
     failures = []
-    problem = rules.check_rds_name(spec.name, engine, version)
+    problem = rules.check_rds_name(spec.name, engine, version, storage_type)
     if problem:
         failures.append(("name", problem))
     for db, privilege in spec.privileges.items():

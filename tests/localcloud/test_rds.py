@@ -82,8 +82,9 @@ def test_privileged_accounts_per_engine(localcloud, rds_client):
     create(rds_client, "dba", account_type="Super")
     expect("IncorrectAccountType", 403, create, rds_client, "dba2", account_type="Super")
     expect("IncorrectAccountType", 403, grant, rds_client, "orders", "ReadWrite", "dba")
-    create(rds_client, "pg_admin1", PG, account_type="Super")   # PostgreSQL: several allowed
-    create(rds_client, "pg_admin2", PG, account_type="Super")
+    create(rds_client, "pgadmin1", PG, account_type="Super")   # PostgreSQL: several allowed
+    create(rds_client, "pgadmin2", PG, account_type="Super")
+    expect("InvalidAccountName.Forbid", 400, create, rds_client, "pg_admin3", PG)   # pg_: reserved by PostgreSQL
     expect("InvalidEngineVersion.NotSupported", 400, create, rds_client, "sa_user", account_type="Sysadmin")
     add_instance(localcloud, "rds", id="rm-localmssql", engine="SQLServer", version="2019_std_ha", databases=["erp"])
     create(rds_client, "sa_user", "rm-localmssql", account_type="Sysadmin")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import rules
+from ... import reserved_names, rules
 from .. import behaviour
 from ..store import Account, Instance, Store
 from . import common as c
@@ -64,9 +64,10 @@ def _instance(store: Store, p: dict[str, str]) -> Instance:
 
 
 def _check_name(inst: Instance, name: str) -> None:
-    if name.lower() in rules.RDS_RESERVED_NAMES:
+    if reserved_names.rds_reserved(name, inst.engine):
         raise c.fail(ERRORS, "name_reserved", name)
-    c.check(ERRORS, "name_malformed", rules.check_rds_name(name, inst.engine, inst.version), "AccountName")
+    storage = inst.attrs.get("DBInstanceStorageType") or shapes.RDS_ATTRIBUTE["DBInstanceStorageType"]
+    c.check(ERRORS, "name_malformed", rules.check_rds_name(name, inst.engine, inst.version, storage), "AccountName")
 
 
 def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
