@@ -13,7 +13,7 @@ from provisioner.cloud.base import InstanceInfo, LiveAccount
 from provisioner.diffing import FieldPolicy
 from provisioner.resources import precheck
 from provisioner.resources.args import resource_args_opts, secret_options, to_props
-from provisioner.resources.base import AccountProvider
+from provisioner.resources.base import AccountProvider, ProvisionError
 from provisioner.resources.outputs import AccountOutputs
 from provisioner.specs.common import SpecError
 from provisioner.specs.rds import RdsAccountSpec, RdsEngine, RdsPrivilege, engine_rule_failures
@@ -96,6 +96,28 @@ class RdsAccountProvider(AccountProvider):
         identity=frozenset({"instance_id", "name"}),
         optional=frozenset({"description"}),
     )
+
+    def diff(self, _id: str, olds: dict, news: dict):
+        result = super().diff(_id, olds, news)
+        if not result.replaces:   # a replacement deletes the old account: nothing is revoked
+            self._refuse_postgresql_revoke(olds, news)
+        return result
+
+    @staticmethod
+    def _refuse_postgresql_revoke(olds: dict, news: dict) -> None:
+        """RDS PostgreSQL has no revoke (terraform-provider-alicloud db_account_privilege: "the
+        PostgreSql database does not support revoking"; a database has one owner): say so at
+        preview instead of failing halfway through `up`."""
+        old, new = olds.get("privileges"), news.get("privileges")
+        if olds.get("engine") != "PostgreSQL" or not isinstance(old, dict) or not isinstance(new, dict):
+            return
+        removed = sorted(db for db in old if db not in new)
+        if removed:
+            raise ProvisionError(
+                f"rds account '{news.get('name') or olds.get('name')}' on {olds.get('instance_id')}: privileges on "
+                f"{', '.join(removed)} cannot be removed: RDS PostgreSQL does not support revoking a database "
+                f"privilege (a database keeps its owner). Keep them in `privileges`, grant the database to "
+                f"another account, or replace the account (e.g. a new name).")
 
     def check_live(self, spec: RdsAccountSpec, instance: InstanceInfo) -> None:
         failures = engine_rule_failures(spec, instance.engine, instance.version, instance.storage_type)
