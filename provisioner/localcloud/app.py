@@ -366,6 +366,7 @@ class LocalCloudApp:
             self.apply_seed()
         if restore_faults:
             self.faults.restore()
+            self.behaviour.restore()
         self.behaviour.clear()
         self.faults.clear_transient()
         self.counters.reset()

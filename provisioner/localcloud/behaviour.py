@@ -130,6 +130,13 @@ class Behaviour:
         if self.scale < 0:
             raise ValueError("behaviour scale must not be negative")
         self.knobs = PROFILES[self.profile]
+        self._initial = (self.profile, self.scale)
+
+    def restore(self) -> None:
+        """Back to the profile and scale the cloud started with (admin changes undone)."""
+        with self._lock:
+            self.profile, self.scale = self._initial
+            self.knobs = PROFILES[self.profile]
 
     # --- configuration (admin) -------------------------------------------------------------
 

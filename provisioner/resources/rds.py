@@ -45,7 +45,8 @@ class RdsAccountArgs:
         :param instance_id: The RDS instance, e.g. ``rm-uf6wjk5xxxxxxx``. Changing it replaces the account.
         :param name: Account name: lower-case letters, digits and ``_`` (upper case allowed on MySQL), starting
             with a letter, ending with a letter or digit; 2-32 characters on MySQL 5.7/8.0, 2-16 on MySQL 5.6 and
-            MariaDB, 2-63 on PostgreSQL, 2-64 on SQL Server; not a reserved keyword. Changing it replaces the account.
+            MariaDB, 2-63 on PostgreSQL (2-16 with local disks), 2-64 on SQL Server; not a reserved keyword of
+            the engine (provisioner/reserved_names.py). Changing it replaces the account.
         :param password: 8-32 characters with at least three of upper, lower, digit and special characters from
             ``!@#$%^&*()_+-=``. Omit it to have one generated (exported as the secret output ``password``).
         :param password_version: Change this value (any string) to rotate a generated password.
@@ -55,7 +56,8 @@ class RdsAccountArgs:
             letters, digits, Chinese characters, ``_`` and ``-``; not starting with http:// or https://.
             Omitted means not managed.
         :param privileges: ``{database: privilege}`` with ReadWrite, ReadOnly, DDLOnly, DMLOnly (MySQL,
-            MariaDB) or DBOwner (PostgreSQL, SQL Server). Omitted means none.
+            MariaDB) or DBOwner (PostgreSQL, SQL Server). Omitted means none. PostgreSQL cannot revoke (a
+            database keeps its owner): removing an entry fails at preview.
         :param region: The Alibaba Cloud region, e.g. ``cn-hangzhou``; default from config or ALIBABA_CLOUD_REGION_ID.
         :param engine: Optional hint (MySQL, MariaDB, PostgreSQL, SQLServer) so the engine's own name and
             privilege rules are checked at preview; they are always checked against the live instance.
