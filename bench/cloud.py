@@ -1,6 +1,7 @@
 """The local cloud as a subprocess (its own interpreter: its request handling does not share a
 GIL with the bench's watcher or with the provider), in-memory state, seeded to match the
-workload, with the documented rate limits ON and latency with jitter on every action."""
+workload, with the documented rate limits ON, latency with jitter on every action, and the
+realistic behaviour (accounts settle after writes, deletes complete later, ...) unless asked."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def faults_plan(latency_ms: float, jitter_ms: float) -> dict[str, Any]:
 
 
 class CloudProcess:
-    def __init__(self, workdir: Path, seed: dict[str, Any], faults: dict[str, Any]):
+    def __init__(self, workdir: Path, seed: dict[str, Any], faults: dict[str, Any], *,
+                 behaviour: str = "realistic", behaviour_scale: float = 1.0):
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "seed.json").write_text(json.dumps(seed, indent=1))
@@ -33,7 +35,7 @@ class CloudProcess:
         cli = Path(sys.executable).with_name("provisioner")
         cmd = [str(cli), "localcloud", "--port", "0", "--state", ":memory:",
                "--seed", str(workdir / "seed.json"), "--faults", str(workdir / "faults.json"),
-               "--log-level", "WARNING"]
+               "--log-level", "WARNING", "--behaviour", behaviour, "--behaviour-scale", str(behaviour_scale)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PROVISIONER_LOCALCLOUD_")}
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, env=env)
         assert self.proc.stdout is not None

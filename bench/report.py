@@ -42,12 +42,12 @@ def variant_table(v: dict[str, Any]) -> str:
         if not p:
             continue
         if p.get("error"):
-            rows.append([phase, "FAILED"] + [""] * 10)
+            rows.append([phase, "FAILED"] + [""] * 11)
             continue
-        rows.append([phase, p["wall_s"], p["calls_total"], p["throttled"], p["floor_s"],
+        rows.append([phase, p["wall_s"], p.get("wait_s"), p["calls_total"], p["throttled"], p["floor_s"],
                      _ratio(p["wall_s"], p["floor_s"]), p["floor_made_s"], p["policy_floor_s"],
                      p.get("engine_cpu_s"), p["provider_cpu_s"], p.get("program_cpu_s"), p["provider_peak_mb"]])
-    return table(["phase", "wall s", "cloud calls", "throttled", "floor s", "wall/floor",
+    return table(["phase", "wall s", "waiting s (all threads)", "cloud calls", "throttled", "floor s", "wall/floor",
                   "floor s (calls made)", "policy floor s", "CPU s engine", "CPU s provider", "CPU s program",
                   "provider peak MB"], rows)
 
@@ -130,7 +130,7 @@ def render(results: dict[str, Any]) -> str:
     meta = results["meta"]
     out.append(f"accounts: {meta['accounts']} ({meta['accounts_per_type']}), clusters per type: "
                f"{meta['clusters_per_type']}, order: {meta['order']}; latency {meta['latency']}; "
-               f"rate limits {meta['rate_limits']}")
+               f"rate limits {meta['rate_limits']}; behaviour {meta.get('behaviour', 'instant (before issue 11)')}")
     out.append(f"machine: {meta['machine']['summary']}; Pulumi {meta['pulumi_version']}; engine default --parallel "
                f"{meta['engine_default_parallel']}")
     variants = results["variants"]

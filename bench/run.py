@@ -73,8 +73,20 @@ def pulumi_version(bin_dir: Path) -> tuple[str, int | None]:
 
 # --- one variant ---------------------------------------------------------------------------------
 
+def waits(log: Path) -> dict[str, float]:
+    """Seconds the provider spent waiting on the cloud (busy, not ready, a change settling), per
+    product, from its PROVISIONER_WAIT_LOG (one line per pause, "... pause_s=<seconds>")."""
+    out: dict[str, float] = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            m = re.search(r"^\S+ \S+ \d+ (?:cloud call )?(\w+)\S* .* pause_s=([\d.]+)$", line)
+            if m:
+                out[m.group(1)] = out.get(m.group(1), 0.0) + float(m.group(2))
+    return {k: round(v, 2) for k, v in sorted(out.items())}
+
+
 def phase_record(res, counters: dict[str, Any], inherent: dict[str, int], limits: dict[str, float],
-                 expect_launcher: bool) -> dict[str, Any]:
+                 expect_launcher: bool, waited: dict[str, float] | None = None) -> dict[str, Any]:
     ok = floors.ok_calls(counters)
     floor, floor_action = floors.floor(inherent, limits)
     made, made_action = floors.floor(ok, limits)
@@ -95,6 +107,9 @@ def phase_record(res, counters: dict[str, Any], inherent: dict[str, int], limits
         "floor_made_s": round(made, 2), "floor_made_action": made_action,
         "policy_floor_s": round(policy, 2), "policy_floor_action": policy_action,
         "wall_over_floor": round(res.wall_s / floor, 2) if floor else None,
+        # Summed over the provider's threads: with N calls waiting at once it can exceed wall_s.
+        "wait_s": round(sum((waited or {}).values()), 2),
+        "wait_by_product": waited or {},
         "provider_processes": len(providers),
         "provider_peak_mb": round(max((p.hwm_kb for p in providers), default=0) / 1024, 1),
         "provider_cpu_s": round(sum(p.cpu_s for p in providers), 2),
@@ -123,7 +138,7 @@ def run_variant(key: str, label: str, description: str, w: workload.Workload, ph
     plan = faults_plan(args.latency_ms, args.jitter_ms)
     if rate_limits is not None:
         plan["rate_limits"] = rate_limits
-    cloud = CloudProcess(root / "cloud", w.seed, plan)
+    cloud = CloudProcess(root / "cloud", w.seed, plan, behaviour=args.behaviour, behaviour_scale=args.behaviour_scale)
     try:
         bin_dir = shim_bin_dir(engine_bin, root / "bin") if launcher else engine_bin
         proj = Project(root, bin_dir, cloud.url, env, parallel)
@@ -137,6 +152,8 @@ def run_variant(key: str, label: str, description: str, w: workload.Workload, ph
             if phase == "update":
                 proj.declare(changed_accounts)
             cloud.reset_counters()
+            wait_log = root / f"wait-{phase}.log"
+            proj.env["PROVISIONER_WAIT_LOG"] = str(wait_log)
             runner = {"up": proj.up, "preview": proj.preview, "refresh": proj.refresh,
                       "update": proj.up, "destroy": proj.destroy}[phase]
             try:
@@ -145,12 +162,13 @@ def run_variant(key: str, label: str, description: str, w: workload.Workload, ph
                 print(f"   {phase}: FAILED\n{exc}", flush=True)
                 v["phases"][phase] = {"error": str(exc)[-6000:]}
                 break
-            rec = phase_record(res, cloud.counters(), inherent[phase], limits, launcher)
+            rec = phase_record(res, cloud.counters(), inherent[phase], limits, launcher, waits(wait_log))
             if phase in phases:
                 v["phases"][phase] = rec
             else:
                 v["setup_" + phase] = rec
             print(f"   {phase:8s} {rec['wall_s']:7.2f} s  calls {rec['calls_total']:5d}  throttled {rec['throttled']:3d}"
+                  f"  waiting {rec['wait_s']:6.2f} s"
                   f"  floor {rec['floor_s']:5.2f} s  provider peak {rec['provider_peak_mb']} MB"
                   f"  {'' if phase in phases else '(setup, not reported)'}", flush=True)
             if not rec["plugin_as_expected"]:
@@ -274,6 +292,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="skip the reference run on a cloud with no latency and no rate limits")
     p.add_argument("--order", choices=("interleaved", "grouped"), default="interleaved")
     p.add_argument("--latency-ms", type=float, default=50.0)
+    p.add_argument("--behaviour", choices=("realistic", "instant"), default="realistic",
+                   help="the local cloud's timing model (default realistic, as the real clouds)")
+    p.add_argument("--behaviour-scale", type=float, default=1.0, help="multiply the realistic delays")
     p.add_argument("--jitter-ms", type=float, default=20.0)
     p.add_argument("--startup-repeat", type=int, default=5)
     p.add_argument("--skip-startup", action="store_true")
@@ -306,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             "accounts": w.n, "accounts_per_type": ", ".join(f"{t} {n}" for t, n in counts.items()),
             "clusters_per_type": args.clusters, "order": args.order,
             "latency": f"{args.latency_ms:g} ms +/- {args.jitter_ms:g} ms (uniform) on every action",
+            "behaviour": f"{args.behaviour} (scale {args.behaviour_scale:g})",
             "rate_limits": RATE_LIMITS, "machine": machine(), "pulumi_version": version,
             "engine_default_parallel": default_parallel, "engine_bin": str(engine_bin),
             "modes": {m: MODES[m][0] for m in args.modes},

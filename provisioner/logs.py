@@ -1,7 +1,8 @@
 """Logging for the program and provider processes, and a guard on Pulumi's own debug logs.
 
 PROVISIONER_LOG_LEVEL (default WARNING) and PROVISIONER_LOG_FILE (default: stderr, which the
-engine shows) configure the `provisioner` loggers. Our loggers never receive request
+engine shows) configure the `provisioner` loggers; PROVISIONER_WAIT_LOG=<file> writes only the
+lines of time spent waiting on the clouds (one per pause, "pause_s=<seconds>"). Our loggers never receive request
 parameters, so no level can print a password.
 
 The Pulumi Python SDK logs the serialized stack outputs at debug level — secret values
@@ -26,6 +27,13 @@ def configure_from_env() -> None:
     if _configured:
         return
     _configured = True
+    wait_file = os.environ.get("PROVISIONER_WAIT_LOG")
+    if wait_file:   # only the waits (cloud/retry.py wait_log), e.g. for make bench
+        waits = logging.getLogger("provisioner.cloud.wait")
+        handler = logging.FileHandler(wait_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s"))
+        waits.addHandler(handler)
+        waits.setLevel(logging.DEBUG)
     level = os.environ.get("PROVISIONER_LOG_LEVEL")
     if not level:
         return

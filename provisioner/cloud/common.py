@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 from . import errors
 from .base import CloudApiError, InstanceInfo, LiveAccount, Settings
 from .cache import CACHE, SingleFlightCache
-from .retry import Caller, RetryPolicy, current_deadline
+from .retry import Caller, RetryPolicy, current_deadline, wait_log
 
 AccountMap = dict[tuple[str, str], LiveAccount]
 T = TypeVar("T")
@@ -115,8 +115,8 @@ class AdapterBase:
                 err.kind = errors.BUSY
                 raise err
             pause = min(delay * (0.5 + 0.5 * random.random()), remaining)
-            log.debug("%s %s: not settled yet, next look in %.2fs (waited %.2fs)", self.product, what, pause,
-                      clock.monotonic() - start)
+            wait_log.debug("%s %s: not settled yet, next look in %.2fs (waited %.2fs) pause_s=%.3f", self.product,
+                           what, pause, clock.monotonic() - start, pause)
             self.caller.counters.add(f"{self.product}:wait_ms", int(pause * 1000))
             clock.sleep(pause)
             delay, polls = min(delay * 1.5, p.wait_max), polls + 1

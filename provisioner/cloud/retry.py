@@ -31,6 +31,10 @@ from . import codes, errors
 from .base import CloudApiError, InstanceInfo
 
 log = logging.getLogger("provisioner.cloud")
+# Every pause spent waiting (busy, not ready, a change settling), one line each ending in
+# "pause_s=<seconds>": shown with PROVISIONER_LOG_LEVEL=DEBUG; PROVISIONER_WAIT_LOG=<file> writes
+# only these (logs.py), which is how `make bench` measures the waiting per phase.
+wait_log = logging.getLogger("provisioner.cloud.wait")
 
 
 class Clock:
@@ -335,8 +339,8 @@ class Caller:
 
 
     def _pause(self, action: str, err: CloudApiError, pause: float, start: float) -> None:
-        log.debug("cloud call %s:%s waiting: %s (%s), next try in %.2fs, waited %.1fs so far",
-                  self.product, action, err.code, err.kind, pause, self.clock.monotonic() - start)
+        wait_log.debug("cloud call %s:%s waiting: %s (%s), next try in %.2fs, waited %.1fs so far pause_s=%.3f",
+                       self.product, action, err.code, err.kind, pause, self.clock.monotonic() - start, pause)
         self.counters.add(f"{self.product}:wait_ms", int(pause * 1000))
         self.clock.sleep(pause)
 
@@ -356,8 +360,10 @@ def wait_until_ready(describe: Callable[[], InstanceInfo], until: float, policy:
         remaining = until - clock.monotonic()
         if remaining <= 0:
             return info
-        log.debug("instance %s not ready (status=%s locked=%s); waiting", info.id, info.status, info.locked)
-        clock.sleep(min(delay * (0.5 + 0.5 * rng()), remaining))
+        pause = min(delay * (0.5 + 0.5 * rng()), remaining)
+        wait_log.debug("%s instance %s not ready (status=%s locked=%s); waiting pause_s=%.3f", product or "-",
+                       info.id, info.status, info.locked, pause)
+        clock.sleep(pause)
         delay = min(delay * 2, policy.wait_max)
 
 

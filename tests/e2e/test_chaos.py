@@ -1,5 +1,7 @@
 """Chaos: 30 accounts (10 per product over 3 clusters/instances each) through the real engine while
-the cloud throttles, fails, drops connections (before and after applying the write) and jitters.
+the cloud throttles, fails, drops connections (before and after applying the write) and jitters,
+on the local cloud's realistic behaviour (its default: accounts settle after every write,
+deletes complete later, grants show later, LibraDB accounts are invisible for a moment).
 
 Every operation must succeed outright (exit 0, no failed resource): the retry policy and the
 adapters' handling of lost responses make the faults invisible. Afterwards the cloud equals the
@@ -51,6 +53,7 @@ def lost_responses(actions):
 
 def test_up_refresh_destroy_under_faults_leave_cloud_equal_to_state(stack):
     admin = stack.cloud.admin
+    assert admin.behaviour()["profile"] == "realistic"
     add_instances(admin)
     declared = fleet(per_type=PER_TYPE)
     stack.declare(declared)
