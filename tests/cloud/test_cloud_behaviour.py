@@ -127,3 +127,21 @@ def test_a_change_that_never_settles_gives_up_at_the_wait_timeout(localcloud, ad
     with pytest.raises(CloudApiError) as err:
         adapter("rds", wait_timeout=0.5).create_account(RDS, {"name": "stuck"}, PW)
     assert err.value.kind == errors.BUSY and "did not settle" in str(err.value)
+
+
+def test_sql_server_dbowner_reads_back_normalised(localcloud, adapter):
+    from provisioner.localcloud.store import Instance
+    localcloud.store.put_instance(Instance("rds", "rm-localmssql", "SQLServer", "2019_std_ha", "cn-hangzhou",
+                                           databases=["erp"]))
+    a = adapter("rds")
+    a.create_account("rm-localmssql", {"name": "erp_owner", "privileges": {"erp": "DBOwner"}}, PW)
+    assert a.get_account("rm-localmssql", "erp_owner", "", fresh=True).privileges == {"erp": "DBOwner"}  # cloud: DbOwner
+
+
+def test_admin_cli_changes_the_behaviour_and_forces_busy(localcloud, capsys):
+    from provisioner.cli import main
+    assert main(["localcloud-admin", "--url", localcloud.url, "behaviour", '{"account_settle": 2}']) == 0
+    assert localcloud.behaviour.delay("account_settle") == 2
+    assert main(["localcloud-admin", "--url", localcloud.url, "busy", "rds", RDS, "5", "--code", "LockTimeout",
+                 "--reads"]) == 0
+    assert localcloud.behaviour.config()["busy"][0]["code"] == "LockTimeout"
