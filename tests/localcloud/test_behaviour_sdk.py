@@ -151,6 +151,8 @@ def test_postgresql_dbowner_reads_back_as_all_with_one_owner_per_database(rds, c
     rds_grant(rds, "owner_a", "catalog", "DBOwner", PG)
     clock.advance()
     assert privileges(rds_account(rds, "owner_a", PG)) == {"catalog": "ALL"}
+    dbs = rds.describe_databases(rm.DescribeDatabasesRequest(dbinstance_id=PG)).body.databases.database
+    assert [(i.account, i.account_privilege) for i in dbs[0].accounts.account_privilege_info] == [("owner_a", "ALL")]
     rds_grant(rds, "owner_b", "catalog", "DBOwner", PG)
     clock.advance()
     assert privileges(rds_account(rds, "owner_b", PG)) == {"catalog": "ALL"}

@@ -137,6 +137,10 @@ def _account(store: Store, inst: Instance, a: Account) -> dict[str, Any]:
     return out
 
 
+def _detail(inst: Instance, level: str) -> str:
+    return (_MYSQL_DETAIL if inst.engine in ("MySQL", "MariaDB") else _OTHER_DETAIL).get(level, "")
+
+
 def _read_back(inst: Instance, level: str) -> str:
     return DBOWNER_READ_BACK.get(inst.engine, level) if level == "DBOwner" else level
 
@@ -199,14 +203,19 @@ def describe_databases(store: Store, p: dict[str, str]) -> dict[str, Any]:
     inst = _instance(store, p)
     number, size = c.paging(p, max_size=100)
     names = [db for db in inst.databases if not p.get("DBName") or db == p["DBName"]]
-    holders = store.list_accounts(PRODUCT, inst.id)
+    # What each account holds as DescribeAccounts would show it now (grants show later), with the
+    # engine's read-back of DBOwner (PostgreSQL ALL, SQL Server DbOwner: Terraform saw it here).
+    holders = [(a, c.shown(store, a)[1]) for a in store.list_accounts(PRODUCT, inst.id)]
     shown = c.page(names, number, size)
     return {
         "Databases": {"Database": [{
+            **shapes.RDS_DATABASE, "PageNumber": number, "PageSize": size, "TotalCount": len(names),
             "DBInstanceId": inst.id, "DBName": db, "DBStatus": "Running", "Engine": inst.engine,
             "CharacterSetName": "utf8mb4", "DBDescription": "",
             "Accounts": {"AccountPrivilegeInfo": [
-                {"Account": a.name, "AccountPrivilege": a.privileges[db]} for a in holders if db in a.privileges]},
+                {"Account": a.name, "AccountPrivilege": _read_back(inst, privs[db]),
+                 "AccountPrivilegeDetail": _detail(inst, privs[db])}
+                for a, privs in holders if db in privs]},
         } for db in shown]},
         "PageNumber": number,
         "PageSize": size,

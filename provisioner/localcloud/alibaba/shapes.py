@@ -100,3 +100,9 @@ POLARDB_ENDPOINT = {
     "ServiceName": "", "ConnectionString": "", "Port": "",
 }
 POLARDB_ADDRESS = {"DashboardUsed": False, "PrivateZoneConnectionString": "", "VpcInstanceId": "vpc-local"}
+
+# DescribeDatabases: database attributes the local cloud does not model (PostgreSQL collation,
+# connection limit, ...), at their "not set" value.
+RDS_DATABASE = {"Collate": "", "Ctype": "", "ConnLimit": "-1", "Tablespace": "", "DuckDBEnabled": False,
+                "AdvancedInfo": {"AdvancedDbProperty": []}, "BasicInfo": {"BasicDbProperty": []},
+                "RuntimeInfo": {"RuntimeDbProperty": []}}
