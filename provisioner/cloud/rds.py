@@ -9,7 +9,7 @@ from alibabacloud_rds20140815 import models
 from provisioner import rules
 
 from . import errors
-from .alibaba import AlibabaAdapter, _live
+from .alibaba import AlibabaAdapter, _holds, _live
 from .base import InstanceInfo, LiveAccount
 
 
@@ -61,6 +61,48 @@ class RdsAdapter(AlibabaAdapter):
         unlock it, then delete again (terraform-provider-alicloud rds account Delete, PR #4040)."""
         self._call("UnlockAccount", {"DBInstanceId": instance_id, "AccountName": name}, wait_for=instance_id)
         self._wait_available(instance_id, name, what=" (unlock)")
+
+    # A PostgreSQL database has one owner: a grant another account takes over never shows. After
+    # this long without it (the account Available again), DescribeDatabases says who owns it.
+    PG_OWNER_GRACE = 5.0
+
+    def _grant(self, instance_id: str, name: str, grant: dict[str, str]) -> None:
+        if self.describe_instance(instance_id).engine != "PostgreSQL":
+            return super()._grant(instance_id, name, grant)
+        self._call("GrantAccountPrivilege", {"DBInstanceId": instance_id, "AccountName": name,
+                                             "DBName": ",".join(grant), "AccountPrivilege": ",".join(grant.values())},
+                   wait_for=instance_id)
+        clock, since = self.caller.clock, []
+
+        def done(a: LiveAccount | None) -> bool:
+            if a is None or a.status != "Available":
+                return False
+            if _holds(a.privileges, grant):
+                return True
+            since.append(clock.monotonic())
+            if since[-1] - since[0] >= min(self.PG_OWNER_GRACE, self.policy.wait_timeout / 2):
+                owners = self._owners(instance_id, set(grant))
+                taken = {db: who for db, who in owners.items() if who != name}
+                if taken:
+                    raise errors.make_error(
+                        "GrantAccountPrivilege", "OperationDenied.DBInstanceEngine",
+                        f"RDS PostgreSQL database(s) {', '.join(f'{db} (owned by {who})' for db, who in sorted(taken.items()))} "
+                        f"have one owner each, and another account holds them: declare DBOwner on a database for "
+                        f"one account only", None, product=self.product, hint="a PostgreSQL database has one owner")
+            return False
+        live = self._settle(f"account {name} on {instance_id} (grant to show)", lambda: self._one(instance_id, name), done)
+        self._put(instance_id, live)
+
+    def _owners(self, instance_id: str, dbs: set[str]) -> dict[str, str]:
+        """Who holds DBOwner (read back as ALL) on each of `dbs` (DescribeDatabases)."""
+        owners: dict[str, str] = {}
+        for db in sorted(dbs):
+            resp = self._call("DescribeDatabases", {"DBInstanceId": instance_id, "DBName": db})
+            for d in (resp.get("Databases") or {}).get("Database") or []:
+                for info in (d.get("Accounts") or {}).get("AccountPrivilegeInfo") or []:
+                    if info.get("AccountPrivilege") in ("DBOwner", "ALL"):
+                        owners[db] = info.get("Account") or ""
+        return owners
 
     def _revoke(self, instance_id: str, name: str, dbs: list[str]) -> None:
         if self.describe_instance(instance_id).engine == "PostgreSQL":

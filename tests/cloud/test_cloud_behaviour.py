@@ -145,3 +145,28 @@ def test_admin_cli_changes_the_behaviour_and_forces_busy(localcloud, capsys):
     assert main(["localcloud-admin", "--url", localcloud.url, "busy", "rds", RDS, "5", "--code", "LockTimeout",
                  "--reads"]) == 0
     assert localcloud.behaviour.config()["busy"][0]["code"] == "LockTimeout"
+
+
+def test_two_postgresql_owners_of_one_database_fail_clearly_instead_of_waiting(localcloud, adapter, monkeypatch):
+    """Two accounts granted DBOwner on one database at once: one loses it (one owner per
+    database), and its wait for the grant to show ends with a clear error, not the wait timeout."""
+    from alibabacloud_rds20140815 import models as m
+
+    from provisioner.cloud.rds import RdsAdapter
+    monkeypatch.setattr(RdsAdapter, "PG_OWNER_GRACE", 0.5)
+    a = adapter("rds")
+    a.create_account(PG, {"name": "first"}, PW)
+    a.create_account(PG, {"name": "second"}, PW)
+    real_call = a._call
+
+    def call(action, params, **kw):
+        out = real_call(action, params, **kw)
+        if action == "GrantAccountPrivilege" and params["AccountName"] == "first":   # someone else, right after
+            a.client.grant_account_privilege(m.GrantAccountPrivilegeRequest(
+                dbinstance_id=PG, account_name="second", dbname="catalog", account_privilege="DBOwner"))
+        return out
+    monkeypatch.setattr(a, "_call", call)
+    start = time.monotonic()
+    with pytest.raises(CloudApiError) as err:
+        a.set_privileges(PG, "first", "", {}, {"catalog": "DBOwner"})
+    assert "catalog (owned by second)" in str(err.value) and time.monotonic() - start < 10

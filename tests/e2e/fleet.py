@@ -30,7 +30,8 @@ INSTANCES = [
        "attrs": {"ConnectionString": f"rm-fleet0{i}.mysql.rds.aliyuncs.com", "Port": "3306"}}
       for i in (1, 2)),
     {"product": "rds", "id": "pgm-fleet03", "engine": "PostgreSQL", "version": "14.0", "region": "cn-hangzhou",
-     "status": "Running", "account_quota": 500, "databases": ["catalog"],
+     # A PostgreSQL database has one owner (DBOwner): one database per account of the fleet.
+     "status": "Running", "account_quota": 500, "databases": ["catalog"] + [f"catalog{i:02d}" for i in range(100)],
      "attrs": {"ConnectionString": "pgm-fleet03.pg.rds.aliyuncs.com", "Port": "5432"}},
     *({"product": "polardb", "id": f"pc-fleet0{i}", "engine": "MySQL", "version": "8.0", "region": "cn-hangzhou",
        "status": "Running", "account_quota": 200, "databases": ["inventory", "archive"],
@@ -66,7 +67,7 @@ def fleet(per_type: int = 10) -> dict[str, dict[str, Any]]:
         rds_pg = i % 3 == 2
         rds = {"kind": "rds", "instance_id": "pgm-fleet03" if rds_pg else f"rm-fleet0{i % 3 + 1}",
                "name": f"rds_user{i:02d}", "description": f"rds-fleet-account-{i}",
-               "privileges": {"catalog": "DBOwner"} if rds_pg else
+               "privileges": {f"catalog{i:02d}": "DBOwner"} if rds_pg else
                [{"orders": "ReadWrite"}, {"orders": "ReadOnly", "payments": "DMLOnly"}][i % 2]}
         polar = {"kind": "polardb", "cluster_id": f"pc-fleet0{i % 3 + 1}", "name": f"polar_user{i:02d}",
                  "description": f"polardb fleet account {i}",
