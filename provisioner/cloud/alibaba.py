@@ -119,9 +119,15 @@ class AlibabaAdapter(AdapterBase):
         deleted = False
         for _ in range(3):   # delete, and again after an unlock if the account was left in Lock
             try:
-                self._call("DeleteAccount", {self.ID: instance_id, "AccountName": name}, wait_for=instance_id)
+                # A delete refused because the account is locked (an earlier delete of ours, its
+                # response lost, left it in Lock) is not waited out: unlock, then delete again.
+                self._call("DeleteAccount", {self.ID: instance_id, "AccountName": name}, wait_for=instance_id,
+                           stop=lambda err: err.code == "AccountActionForbidden" and self._locked(instance_id, name))
                 deleted = True
             except CloudApiError as err:
+                if err.code == "AccountActionForbidden" and self._locked(instance_id, name):
+                    self._unlock(instance_id, name)
+                    continue
                 if err.kind != errors.ACCOUNT_NOT_FOUND:
                     raise
                 self._remove(instance_id, name, "")
@@ -132,6 +138,10 @@ class AlibabaAdapter(AdapterBase):
             self._unlock(instance_id, name)
         self._remove(instance_id, name, "")
         return True
+
+    def _locked(self, instance_id: str, name: str) -> bool:
+        live = self._one(instance_id, name)
+        return live is not None and live.status == "Lock"
 
     def _unlock(self, instance_id: str, name: str) -> None:
         raise NotImplementedError(f"{self.product} accounts are never left locked")

@@ -33,11 +33,11 @@ class AdapterBase:
         raise NotImplementedError
 
     def _call(self, action: str, params: dict[str, Any], *, secrets: tuple[str, ...] = (),
-              wait_for: str | None = None) -> dict[str, Any]:
+              wait_for: str | None = None, stop: Callable[[CloudApiError], bool] | None = None) -> dict[str, Any]:
         """One cloud call under the retry policy; wait_for=<instance id> waits out a
-        not-running/locked instance instead of failing."""
+        not-running/locked instance instead of failing; stop: see Caller.call."""
         describe = (lambda: self.describe_instance(wait_for, fresh=True)) if wait_for else None
-        return self.caller.call(action, self._wire(action, params), secrets=secrets, describe=describe)
+        return self.caller.call(action, self._wire(action, params), secrets=secrets, describe=describe, stop=stop)
 
     # --- instance -------------------------------------------------------------------------------
 

@@ -270,7 +270,10 @@ class Caller:
         self.rng = rng
 
     def call(self, action: str, fn: Callable[[], Any], *, secrets: tuple[str, ...] = (),
-             describe: Callable[[], InstanceInfo] | None = None) -> Any:
+             describe: Callable[[], InstanceInfo] | None = None,
+             stop: Callable[[CloudApiError], bool] | None = None) -> Any:
+        """`stop(err)`: a busy/not-ready refusal that waiting will not cure (the caller acts on
+        it instead, e.g. unlocks a locked account): raised at once."""
         p, clock = self.policy, self.clock
         start = clock.monotonic()
         retry_until, wait_until = start + p.retry_deadline, start + p.wait_timeout
@@ -316,6 +319,9 @@ class Caller:
                 if not (info.running and not info.locked):
                     raise _not_ready(err, info, p.wait_timeout, product=self.product)
                 continue
+
+            if err.kind in errors.WAITED and stop is not None and stop(err):
+                raise err
 
             if err.kind in errors.WAITED:
                 # Busy (or not ready with no instance to describe, e.g. a read): the same call

@@ -73,7 +73,8 @@ def test_create_while_the_name_is_still_being_deleted_by_someone_else(localcloud
 def test_every_busy_code_is_waited_out_on_writes_and_reads(localcloud, adapter, product, code):
     a = adapter(product)
     localcloud.admin.set_behaviour(profile="instant")   # only the busy window: keeps the matrix quick
-    localcloud.admin.busy(product, INSTANCE[product], 0.15, code=code, reads=True)
+    a.describe_instance(INSTANCE[product])                # client and connection ready before the window
+    localcloud.admin.busy(product, INSTANCE[product], 0.3, code=code, reads=True)
     assert a.get_account(INSTANCE[product], "nobody", HOST[product], fresh=True) is None   # a read, waited out
     assert refusals(localcloud, code) >= 1
     a.create_account(INSTANCE[product], {"name": "patient", "host": HOST[product] or "%", "account_type": "Normal"}, PW)
@@ -170,3 +171,15 @@ def test_two_postgresql_owners_of_one_database_fail_clearly_instead_of_waiting(l
     with pytest.raises(CloudApiError) as err:
         a.set_privileges(PG, "first", "", {}, {"catalog": "DBOwner"})
     assert "catalog (owned by second)" in str(err.value) and time.monotonic() - start < 10
+
+
+def test_postgresql_delete_whose_response_was_lost_unlocks_and_deletes(localcloud, adapter):
+    """The first DeleteAccount left the owner in Lock and its response was lost: the retry is
+    refused (AccountActionForbidden), which waiting would not cure: unlock, delete again."""
+    a = adapter("rds")
+    a.create_account(PG, {"name": "owner", "privileges": {"catalog": "DBOwner"}}, PW)
+    localcloud.admin.script({"match": "rds:DeleteAccount", "count": 1, "fault": "drop_after"})
+    start = time.monotonic()
+    assert a.delete_account(PG, "owner") is True
+    assert a.get_account(PG, "owner", "", fresh=True) is None and time.monotonic() - start < 10
+    assert calls(localcloud, "rds:DeleteAccount:AccountActionForbidden") >= 1
