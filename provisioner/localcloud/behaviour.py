@@ -15,7 +15,7 @@ What it plays (docs/real-cloud-behaviour.md has the evidence for each):
 Engine facts that are not timing (PostgreSQL reporting DBOwner as ALL, one owner per database,
 no revoke, an owning account left in Lock on delete) live in the RDS service.
 
-Profiles: `realistic` (the default: a few hundred milliseconds, `scale` multiplies every delay,
+Profiles: `realistic` (the default: 200 ms windows, `scale` multiplies every delay,
 e.g. for benchmarks) and `instant` (no delays at all). Everything is lazy: no threads; due
 transitions are applied when the next call for that product arrives. Timers live in memory;
 a delete in flight is also marked in the store ("Deleting"), so after a restart it completes.
@@ -35,10 +35,12 @@ Key = tuple[str, str, str, str]   # (product, instance_id, name, host)
 
 @dataclass(frozen=True)
 class Profile:
-    account_settle: float = 0.3      # s an RDS/PolarDB account is not Available after a write
-    delete_settle: float = 0.3       # s a deleted RDS/PolarDB account stays listed, name taken
-    privilege_lag: float = 0.3       # s before a grant/revoke shows in DescribeAccounts
-    libradb_visibility: float = 0.3  # s a new LibraDB account is invisible
+    # Short by default (the whole test suite runs on this profile); --behaviour-scale or the admin
+    # interface lengthen them towards the real clouds' seconds.
+    account_settle: float = 0.2      # s an RDS/PolarDB account is not Available after a write
+    delete_settle: float = 0.2       # s a deleted RDS/PolarDB account stays listed, name taken
+    privilege_lag: float = 0.2       # s before a grant/revoke shows in DescribeAccounts
+    libradb_visibility: float = 0.2  # s a new LibraDB account is invisible
     max_account_tasks: int = 6       # RDS/PolarDB account tasks in flight per instance (0: no limit)
 
 

@@ -30,9 +30,11 @@ def _fresh_process_state():
 
 @pytest.fixture
 def localcloud():
+    """Instant timing: these tests are about calls and their errors; the realistic behaviour
+    (the local cloud's default) has test_cloud_behaviour.py and test_cloud_lost_responses.py."""
     from provisioner.localcloud.server import LocalCloud
 
-    cloud = LocalCloud().start()
+    cloud = LocalCloud(behaviour="instant").start()
     yield cloud
     cloud.stop()
 

@@ -18,6 +18,16 @@ INSTANCE = {"rds": RDS, "polardb": POLAR, "libradb": LIBRA}
 HOST = {"rds": "", "polardb": "", "libradb": "%"}
 
 
+@pytest.fixture
+def localcloud():
+    """The local cloud with its default, realistic timing."""
+    from provisioner.localcloud.server import LocalCloud
+
+    cloud = LocalCloud().start()
+    yield cloud
+    cloud.stop()
+
+
 def calls(cloud, key):
     """Calls of "product:Action" (every outcome), or of "product:Action:Outcome"."""
     action, _, outcome = key.rpartition(":") if key.count(":") == 2 else (key, "", "total")

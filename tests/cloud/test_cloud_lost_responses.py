@@ -14,6 +14,16 @@ LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"
 PW = "Passw0rd!x"
 
 
+@pytest.fixture
+def localcloud():
+    """The local cloud with its default, realistic timing."""
+    from provisioner.localcloud.server import LocalCloud
+
+    cloud = LocalCloud().start()
+    yield cloud
+    cloud.stop()
+
+
 @pytest.mark.parametrize("code", ["ChunkedEncodingError", "ConnectionError", "ReadTimeout", "ProtocolError"])
 def test_tencent_python_exception_codes_are_network_errors(code):
     err = errors.translate("CreateLibraDBClusterAccounts",

@@ -241,7 +241,7 @@ def test_libradb_busy_cluster_answers_in_the_tencent_envelope(cloud, libra, cloc
 
 def test_instant_profile_and_scale(cloud, rds, clock):
     assert cloud.admin.behaviour()["profile"] == "realistic"
-    cloud.admin.set_behaviour(scale=10)                      # 3 s windows
+    cloud.admin.set_behaviour(scale=15)                      # 3 s windows (0.2 s x 15)
     rds_create(rds, "slow")
     clock.advance(2.9)
     assert rds_account(rds, "slow").account_status == "Unavailable"
