@@ -104,7 +104,7 @@ ALIBABA_COMMON = {
     "InvalidAction.NotFound": FATAL, "UnsupportedOperation": FATAL, "IdempotentParameterMismatch": FATAL,
     "InvalidClientToken.Malformed": FATAL, "InvalidPageNumber.Malformed": FATAL, "InvalidPageSize.Malformed": FATAL,
     "InvalidRegionId.NotFound": FATAL, "InvalidSignatureMethod.ValueNotSupported": AUTH,
-    "InvalidSignatureVersion.ValueNotSupported": AUTH,
+    "InvalidSignatureVersion.ValueNotSupported": AUTH, "RequestBodyTooLarge": FATAL,
 }
 ALIBABA_PREFIXES = (
     ("Throttling", THROTTLED), ("ServiceUnavailable", THROTTLED), ("InternalError", TRANSIENT),
