@@ -45,6 +45,11 @@ def password_ok(pw: str, lo: int, hi: int, specials: str) -> bool:
     return sum(classes) >= 3
 
 
+def libradb_password_ok(pw: str) -> bool:
+    """cynosdb NewAccount.AccountPassword documents only "8 to 64 characters" (rules.py)."""
+    return 8 <= len(pw) <= 64 and all(c.isprintable() for c in pw)
+
+
 def id_ok(value: str) -> bool:
     return bool(value) and not any(c.isspace() or c == "," for c in value)
 
@@ -71,7 +76,7 @@ def libradb_ok(spec: dict) -> bool:
     return (id_ok(spec["cluster_id"])
             and ident_ok(spec["name"], 1, 30, ASCII_LETTERS) and spec["name"].lower() not in rules.LIBRADB_RESERVED_NAMES
             and (spec.get("host") in (None, "%") or ipv4_ok(spec["host"]))
-            and (spec.get("password") is None or password_ok(spec["password"], 8, 64, rules.LIBRADB_PASSWORD_SPECIALS))
+            and (spec.get("password") is None or libradb_password_ok(spec["password"]))
             and (spec.get("description") is None or len(spec["description"]) <= 255)
             and (spec.get("max_user_connections") is None or 1 <= spec["max_user_connections"] <= 10240)
             and privs(p.get("global", []), "global")
