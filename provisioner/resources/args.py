@@ -15,9 +15,11 @@ from typing import Any, Mapping, Optional, TypeVar
 import pulumi
 
 from provisioner.logs import configure_from_env, guard_pulumi_debug_log
+from provisioner.resources import sdk_state
 
 configure_from_env()
 guard_pulumi_debug_log()
+sdk_state.install()   # our resources keep one stack frame in the state, not the SDK's 13 (sdk_state.py)
 
 # Outputs every account resource has beyond its inputs (set by the provider).
 COMPUTED_OUTPUTS = ("password_generated", "password_managed", "engine", "endpoint")
