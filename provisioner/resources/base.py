@@ -174,7 +174,7 @@ class AccountProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         settings.remember(req.config)
-        workers.lift_worker_limit()   # opt-in, provider process only
+        workers.lift_worker_limit()   # 16 calls at once by default (workers.py), provider process only
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = self.check_static(olds, news)

@@ -1,4 +1,4 @@
-"""The opt-in worker limit: a running gRPC server's pool really runs more calls at once."""
+"""The provider's worker limit: a running gRPC server's pool really runs more calls at once."""
 
 import threading
 from concurrent import futures
@@ -29,6 +29,13 @@ def test_raising_the_pool_runs_calls_already_queued_at_once():
         pool.shutdown()
 
 
-def test_not_applied_outside_the_provider_process_or_without_the_knob():
+def test_not_applied_outside_the_provider_process_or_when_opted_out(monkeypatch):
     assert workers.lift_worker_limit({}) is None
     assert workers.lift_worker_limit({"PROVISIONER_PROVIDER_WORKERS": "16"}) is None   # pytest is not the provider
+    raised = []
+    monkeypatch.setattr(workers.watchdog, "in_provider_process", lambda: True)
+    monkeypatch.setattr(workers, "raise_server_pools", lambda n: raised.append(n) or n)
+    assert workers.lift_worker_limit({}) == workers.DEFAULT_WORKERS == 16        # the default
+    assert workers.lift_worker_limit({"PROVISIONER_PROVIDER_WORKERS": "32"}) == 32
+    assert workers.lift_worker_limit({"PROVISIONER_PROVIDER_WORKERS": "4"}) is None   # opt-out: the SDK's pool
+    assert raised == [16, 32]
