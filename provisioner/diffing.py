@@ -40,7 +40,10 @@ def plan_diff(policy: FieldPolicy, current: dict[str, Any], desired: dict[str, A
     compared = {k for k in fields if not (k in policy.optional and desired.get(k) is None)}
     before = {k: current.get(k) for k in compared}
     after = {k: desired.get(k) for k in compared}
-    changed = {str(k) for k in DeepDiff(before, after, ignore_order=True).affected_root_keys}
+    # Numbers recorded by the engine come back as doubles (protobuf Struct: 50.0), the validated
+    # inputs as ints (50): the same value, not a change.
+    changed = {str(k) for k in DeepDiff(before, after, ignore_order=True,
+                                        ignore_numeric_type_changes=True).affected_root_keys}
     if password_changed:
         changed.add("password")
     replaces = sorted(changed & policy.replace)

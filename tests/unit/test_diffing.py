@@ -95,3 +95,15 @@ def test_check_tolerates_values_unknown_at_preview():
     p = RdsAccountProvider()
     result = p.check({}, {"instance_id": unknown, "name": "app", "password": unknown})
     assert result.failures == []
+
+
+def test_a_number_recorded_by_the_engine_as_a_double_is_no_change_at_preview():
+    # The engine hands recorded inputs back as protobuf doubles (50.0); check validates the new
+    # ones to ints (50). Seen as a replace, a no-op preview read every such cluster.
+    from provisioner.resources import preflight
+    p = LibraDBAccountProvider()
+    spec = {"cluster_id": "c", "name": "etl", "max_user_connections": 50, "privileges": {"databases": {"d": ["SELECT"]}}}
+    recorded = dict(checked(p, spec), max_user_connections=50.0)
+    assert not preflight.plan_intent(p, recorded, checked(p, spec)).any
+    assert p.diff("id", dict(recorded, password_generated=True), checked(p, spec)).changes is False
+    assert preflight.plan_intent(p, recorded, checked(p, dict(spec, max_user_connections=51))).recreating
