@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test typecheck test-sdk-range bench venv lock engine localcloud down preview recover chaos clean
+.PHONY: up test typecheck test-sdk-range bench bench-variants venv lock engine localcloud down preview recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -79,7 +79,14 @@ test-sdk-range: venv engine
 chaos: venv engine
 	CHAOS_PER_TYPE=100 PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -rP -p no:cacheprovider tests/e2e/test_chaos.py
 
+# Growth: the same workload at BENCH_SIZES accounts (longer runs: BENCH_SIZES=300,1200 or 300,1200,3000),
+# the ratio of each phase's wall time and engine CPU, the targets (docs/benchmarks.md, "Growth").
+BENCH_SIZES ?= 150,600
 bench: venv engine
+	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.growth --sizes $(BENCH_SIZES)
+
+# The variants side by side at one size: naive baseline, provider workers, cache, order, reference.
+bench-variants: venv engine
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m bench.run
 
 # Destroys against this checkout's local cloud only (localcloud refuses another checkout's on the

@@ -238,6 +238,10 @@ class Project:
     def export(self) -> str:
         return self.run("stack", "export").stdout
 
+    def state_file_bytes(self) -> int:
+        """The stack's state file as the file backend stores (and rewrites) it: compact JSON."""
+        return sum(f.stat().st_size for f in (self.root / "state" / ".pulumi" / "stacks").rglob("*.json"))
+
 
 class PhaseError(RuntimeError):
     pass

@@ -177,6 +177,8 @@ def run_variant(key: str, label: str, description: str, w: workload.Workload, ph
             if phase == "up":
                 st = state_breakdown(proj.export())
                 st["bytes_per_account"] = round(st["export_bytes"] / w.n, 1)
+                st["file_bytes"] = proj.state_file_bytes()
+                st["file_bytes_per_account"] = round(st["file_bytes"] / w.n, 1)
                 v["state"] = st
     finally:
         cloud.stop()
