@@ -8,7 +8,7 @@ mode (engine defaults; PULUMI_SKIP_CHECKPOINTS=true):
   naive      no cache at all (PROVISIONER_CLOUD_LIST_TTL=-1: every read makes its own call), one
              account per LibraDB create and delete call (PROVISIONER_LIBRADB_BATCH_MAX=1); the
              official plugin script
-  workers*   ours, with the provider server's 4 gRPC worker threads lifted (bench launcher: the
+  workers*   ours, with the provider server's worker threads at --workers (bench launcher: the
              pool is replaced before the server starts; launcher.py says why not the product's
              PROVISIONER_PROVIDER_WORKERS), at the engine's default --parallel and at --parallel = workers
 In the last mode only: ours with a 60 s list TTL, ours with the accounts declared cluster by
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             results["groups"].append(group)
             key = f"{mode}/ours"
             variants[key] = run_variant(
-                key, "ours", f"default knobs, official plugin script (4 provider workers); {mode_label}",
+                key, "ours", f"default knobs, official plugin script (the product's 16 provider workers); {mode_label}",
                 w, args.phases, engine_bin, tmp, args, dict(mode_env), launcher=False, parallel=None)
             group["ours"] = key
             if not args.skip_baseline:
