@@ -22,12 +22,15 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
+import traceback
 from pathlib import Path
 
 log = logging.getLogger("provisioner.resources")
 
 OPT_OUT = "PROVISIONER_TRIM_STATE"
-_PACKAGE_URI = Path(__file__).resolve().parents[1].as_uri() + "/"   # file:///.../provisioner/
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1]) + os.sep   # .../provisioner/
+_PACKAGE_URI = Path(_PACKAGE_DIR).as_uri() + "/"                     # file:///.../provisioner/
 
 
 def _ours(uri: str) -> bool:
@@ -46,6 +49,29 @@ def trim_stack_trace(trace):
     return type(trace)()
 
 
+def _declaring_frame(frame):
+    """The first frame outside this package above our resource class's constructor, found as
+    the SDK finds the class (`_get_stack_trace`: the frame below the third `__init__` from the
+    top); None when the resource is not ours (or the stack has another shape)."""
+    inits = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                break
+        frame = frame.f_back
+    frame = frame.f_back if frame is not None else None
+    if frame is None or not _ours_file(frame.f_code.co_filename):
+        return None
+    while frame is not None and _ours_file(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+def _ours_file(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_DIR)
+
+
 def install(environ: dict[str, str] | None = None) -> bool:
     """Wrap the SDK's `_get_stack_trace` once per process; False when not applied."""
     if (environ if environ is not None else os.environ).get(OPT_OUT, "").strip().lower() in ("0", "false", "no"):
@@ -58,9 +84,18 @@ def install(environ: dict[str, str] | None = None) -> bool:
     if getattr(stack, "_provisioner", False):
         return True
 
+    position, proto = getattr(sdk, "_get_source_position_for_frame", None), getattr(sdk, "source_pb2", None)
+
     @functools.wraps(stack)
     def get_stack_trace():
-        return trim_stack_trace(stack())
+        declared = _declaring_frame(sys._getframe(1)) if position and proto else None
+        if declared is None:
+            return trim_stack_trace(stack())
+        # Ours: the one frame, without the SDK's walk over the whole stack (which took 13% of
+        # the program's time, measured with 600 accounts).
+        pc = position(traceback.FrameSummary(declared.f_code.co_filename, declared.f_lineno,
+                                             declared.f_code.co_name, lookup_line=False))
+        return proto.StackTrace(frames=[proto.StackFrame(pc=pc)] if pc else [])
     get_stack_trace._provisioner = True   # type: ignore[attr-defined]
     sdk._get_stack_trace = get_stack_trace
     log.debug("per-resource stack traces trimmed for provisioner resources")
