@@ -12,7 +12,9 @@ user's program that declared the resource (the first frame outside this package)
 derives `sourcePosition` from the first frame, so it now names that line rather than our class.
 Every other resource of the program keeps the SDK's full trace. The engine does not diff stack
 traces, so a stack written with full traces previews with no change.
-PROVISIONER_TRIM_STATE=0 keeps the SDK's trace for ours too.
+PROVISIONER_TRIM_STATE=0 keeps the SDK's trace for ours too. If the SDK's functions are not
+there, nothing is changed. Tested with SDK 3.254.0 (the lowest pyproject allows), 3.259.0 and
+3.272.0 (tests/unit/test_sdk_state.py).
 
 (`propertyDependencies`, one `[]` per plain input, cannot be trimmed here: the engine adds an
 entry for every input property itself, pkg/resource/deploy/source_eval.go, RegisterResource.)
