@@ -1,5 +1,4 @@
-"""Keep the Python SDK's per-resource stack trace out of the state for our resources (and
-spare the program the SDK's per-resource work that gives the same answer every time).
+"""Keep the Python SDK's per-resource stack trace out of the state for our resources.
 
 The file backend rewrites the whole state after every step, so every byte per account is paid
 N times per operation. Since SDK 3.195 (pulumi/pulumi#20430) every registration carries the whole
@@ -75,29 +74,6 @@ def _ours_file(filename: str) -> bool:
     return filename.startswith(_PACKAGE_DIR)
 
 
-def _cache_resource_types() -> None:
-    """The SDK recomputes a resource class's output types (its annotations, typing.get_type_hints)
-    for every resource it registers (pulumi/_types.py `resource_types`, from rpc.resolve_outputs:
-    12% of the program's time with 600 accounts). Our classes do not change: computed once each.
-    The result is only read (`types.get(key)`)."""
-    from pulumi import _types
-
-    compute = getattr(_types, "resource_types", None)
-    if compute is None or getattr(compute, "_provisioner", False):
-        return
-    cache: dict[type, dict[str, type]] = {}
-
-    @functools.wraps(compute)
-    def resource_types(resource_cls: type) -> dict[str, type]:
-        if not getattr(resource_cls, "__module__", "").startswith("provisioner."):
-            return compute(resource_cls)
-        if resource_cls not in cache:
-            cache[resource_cls] = compute(resource_cls)
-        return cache[resource_cls]
-    resource_types._provisioner = True   # type: ignore[attr-defined]
-    _types.resource_types = resource_types
-
-
 def install(environ: dict[str, str] | None = None) -> bool:
     """Wrap the SDK's `_get_stack_trace` once per process; False when not applied."""
     if (environ if environ is not None else os.environ).get(OPT_OUT, "").strip().lower() in ("0", "false", "no"):
@@ -124,6 +100,5 @@ def install(environ: dict[str, str] | None = None) -> bool:
         return proto.StackTrace(frames=[proto.StackFrame(pc=pc)] if pc else [])
     get_stack_trace._provisioner = True   # type: ignore[attr-defined]
     sdk._get_stack_trace = get_stack_trace
-    _cache_resource_types()
     log.debug("per-resource stack traces trimmed for provisioner resources")
     return True
