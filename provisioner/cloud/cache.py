@@ -70,7 +70,9 @@ class SingleFlightCache:
                     entry.flight = None
                 if (flight.error is None and entry.generation == flight.generation
                         and flight.started >= entry.fetched_at):
-                    entry.value, entry.fetched_at = flight.value, flight.started
+                    # A copy of its own: patch() mutates the stored value in place, while callers
+                    # of this flight deep-copy flight.value outside the lock.
+                    entry.value, entry.fetched_at = copy.deepcopy(flight.value), flight.started
             flight.done.set()
         else:
             flight.done.wait()
