@@ -85,7 +85,7 @@ BIN_DIR=$(cd -- "$BIN_DIR" && pwd -P)
 # access key id, and key scanners flag the file. The build uses go.mod with the whole go.sum
 # (-modfile), byte for byte the file `go mod tidy` wrote, so every module is still verified.
 SPLIT_SUM_BEFORE='github.com/go-logr/stdr v1.2.2/go.mod '
-SPLIT_SUM='github.com/go-logr/stdr v1.2.2 h1:hSWxHoqTgW2S2qGc0''LTAI563KZ5YKYRhT3MFKZMbjag='
+SPLIT_SUM='github.com/go-logr/stdr v1.2.2 h1:hSWxHoqTgW2S2qGc0LT''AI563KZ5YKYRhT3MFKZMbjag='
 MODFILE_DIR=$(mktemp -d)
 trap 'rm -rf "$MODFILE_DIR"' EXIT
 cp "$ENGINE_SRC/go.mod" "$MODFILE_DIR/go.mod"
