@@ -9,7 +9,7 @@ Nothing here is used outside the benchmark. Environment switch:
                                      only the pool handed to grpc.server() is replaced, not
                                      the pools the adapters create themselves
 
-Why not the product's own PROVISIONER_PROVIDER_WORKERS (provisioner/resources/workers.py)? It
+Why not the product's own PROVISIONER_PROVIDER_WORKERS (provisioner/core/workers.py)? It
 raises the running pool's limit when the first resource call configures the provider. In `up`
 that is an early Check, so later calls get the extra threads; in `refresh` and `destroy` the
 engine's whole first burst of Read/Delete calls is already queued behind the 4 threads by then,

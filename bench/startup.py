@@ -3,7 +3,7 @@
 The engine starts the plugin script, which execs `python -u -m pulumi.dynamic`; the engine
 waits for the port on stdout before it sends anything. The provisioner's modules are imported
 later, when the first request unpickles a provider (`provisioner.resources.<type>`), and the
-cloud SDKs when the first cloud call builds an adapter (`provisioner.cloud.factory`).
+cloud SDKs when the first cloud call builds an adapter (`provisioner.core.clients`).
 Each figure is the median over `repeat` fresh processes (warm OS cache, compiled .pyc).
 """
 
@@ -75,17 +75,17 @@ def measure(engine_bin: Path, repeat: int = 5) -> dict[str, Any]:
     results["python_bare_start"] = _median(t)
     imports = {
         "import pulumi.dynamic": (["pulumi.dynamic"], []),
-        "import provisioner.resources.libradb (after pulumi)": (["provisioner.resources.libradb"], ["pulumi.dynamic"]),
-        "import provisioner.resources.rds (after pulumi)": (["provisioner.resources.rds"], ["pulumi.dynamic"]),
-        "import provisioner.resources.polardb (after pulumi)": (["provisioner.resources.polardb"], ["pulumi.dynamic"]),
+        "import provisioner.products.libradb.resource (after pulumi)": (["provisioner.products.libradb.resource"], ["pulumi.dynamic"]),
+        "import provisioner.products.rds.resource (after pulumi)": (["provisioner.products.rds.resource"], ["pulumi.dynamic"]),
+        "import provisioner.products.polardb.resource (after pulumi)": (["provisioner.products.polardb.resource"], ["pulumi.dynamic"]),
         "import all three resource modules (after pulumi)": (
-            ["provisioner.resources.libradb", "provisioner.resources.rds", "provisioner.resources.polardb"],
+            ["provisioner.products.libradb.resource", "provisioner.products.rds.resource", "provisioner.products.polardb.resource"],
             ["pulumi.dynamic"]),
-        "import provisioner.cloud.factory + SDKs (after resources)": (
-            ["provisioner.cloud.factory", "tencentcloud.cynosdb.v20190107.cynosdb_client",
+        "import provisioner.core.clients + SDKs (after resources)": (
+            ["provisioner.core.clients", "tencentcloud.cynosdb.v20190107.cynosdb_client",
              "alibabacloud_rds20140815.client", "alibabacloud_polardb20170801.client"],
-            ["pulumi.dynamic", "provisioner.resources.libradb", "provisioner.resources.rds",
-             "provisioner.resources.polardb"]),
+            ["pulumi.dynamic", "provisioner.products.libradb.resource", "provisioner.products.rds.resource",
+             "provisioner.products.polardb.resource"]),
     }
     results["imports"] = {}
     for label, (mods, pre) in imports.items():
@@ -93,7 +93,7 @@ def measure(engine_bin: Path, repeat: int = 5) -> dict[str, Any]:
         results["imports"][label] = _median([_time_import(mods, pre) for _ in range(repeat)])
     port = results["provider_to_port_plugin_script"]["median_s"]
     first = results["imports"]["import all three resource modules (after pulumi)"]["median_s"]
-    sdk = results["imports"]["import provisioner.cloud.factory + SDKs (after resources)"]["median_s"]
+    sdk = results["imports"]["import provisioner.core.clients + SDKs (after resources)"]["median_s"]
     results["to_port_s"] = port
     results["to_first_answer_s"] = round(port + first, 4)
     results["to_first_cloud_call_s"] = round(port + first + sdk, 4)

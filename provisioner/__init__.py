@@ -12,26 +12,24 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # what type checkers and IDEs see; at run time __getattr__ below imports on use
-    from provisioner.resources.libradb import (LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict,
-                                               LibraDBPrivilegesDict)
-    from provisioner.resources.polardb import (PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict,
-                                               PolarDBPrivilege)
-    from provisioner.resources.rds import RdsAccount, RdsAccountArgs, RdsAccountArgsDict, RdsPrivilege
+    from provisioner.products.libradb.resource import LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict, LibraDBPrivilegesDict
+    from provisioner.products.polardb.resource import PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict, PolarDBPrivilege
+    from provisioner.products.rds.resource import RdsAccount, RdsAccountArgs, RdsAccountArgsDict, RdsPrivilege
     from provisioner.rotation import AlternatingAccounts
 
 _EXPORTS = {
-    "LibraDBAccount": "provisioner.resources.libradb",
-    "LibraDBAccountArgs": "provisioner.resources.libradb",
-    "LibraDBAccountArgsDict": "provisioner.resources.libradb",
-    "LibraDBPrivilegesDict": "provisioner.resources.libradb",
-    "RdsAccount": "provisioner.resources.rds",
-    "RdsAccountArgs": "provisioner.resources.rds",
-    "RdsAccountArgsDict": "provisioner.resources.rds",
-    "RdsPrivilege": "provisioner.resources.rds",
-    "PolarDBAccount": "provisioner.resources.polardb",
-    "PolarDBAccountArgs": "provisioner.resources.polardb",
-    "PolarDBAccountArgsDict": "provisioner.resources.polardb",
-    "PolarDBPrivilege": "provisioner.resources.polardb",
+    "LibraDBAccount": "provisioner.products.libradb.resource",
+    "LibraDBAccountArgs": "provisioner.products.libradb.resource",
+    "LibraDBAccountArgsDict": "provisioner.products.libradb.resource",
+    "LibraDBPrivilegesDict": "provisioner.products.libradb.resource",
+    "RdsAccount": "provisioner.products.rds.resource",
+    "RdsAccountArgs": "provisioner.products.rds.resource",
+    "RdsAccountArgsDict": "provisioner.products.rds.resource",
+    "RdsPrivilege": "provisioner.products.rds.resource",
+    "PolarDBAccount": "provisioner.products.polardb.resource",
+    "PolarDBAccountArgs": "provisioner.products.polardb.resource",
+    "PolarDBAccountArgsDict": "provisioner.products.polardb.resource",
+    "PolarDBPrivilege": "provisioner.products.polardb.resource",
     "AlternatingAccounts": "provisioner.rotation",
 }
 

@@ -16,10 +16,19 @@ from __future__ import annotations
 
 # Resource type token -> (module, class) of the provider pickled into that resource's state.
 ACCOUNT_TYPES: dict[str, tuple[str, str]] = {
+    "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.products.libradb.resource", "LibraDBAccountProvider"),
+    "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.products.rds.resource", "RdsAccountProvider"),
+    "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.products.polardb.resource", "PolarDBAccountProvider"),
+}
+
+# Where the provider classes were before 0.3.0 (the product folders): stacks written then pickle
+# these paths, kept importable as one-line aliases (provisioner/resources/*.py).
+BEFORE_0_3: dict[str, tuple[str, str]] = {
     "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.resources.libradb", "LibraDBAccountProvider"),
     "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.resources.rds", "RdsAccountProvider"),
     "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.resources.polardb", "PolarDBAccountProvider"),
 }
 
 # Every "module.Class" a serialized provider may refer to.
-SERIALIZED_REFERENCES: frozenset[str] = frozenset(f"{module}.{cls}" for module, cls in ACCOUNT_TYPES.values())
+SERIALIZED_REFERENCES: frozenset[str] = frozenset(
+    f"{module}.{cls}" for table in (ACCOUNT_TYPES, BEFORE_0_3) for module, cls in table.values())

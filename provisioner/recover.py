@@ -271,8 +271,8 @@ def plan(deployment: dict[str, Any], lookup: Lookup, *, settle: float = 0.0,
 
 
 def cloud_lookup(provider, spec):
-    from provisioner.cloud.base import CloudApiError
-    from provisioner.cloud import errors
+    from provisioner.core.adapter import CloudApiError
+    from provisioner.core import errors
     try:
         return provider._adapter(spec).get_account(provider.instance_id(spec), spec.name, provider.host(spec),
                                                    fresh=True)
@@ -295,7 +295,7 @@ def _project_name(cwd: str | None) -> str:
 
 def _load_stack_config(pulumi: Pulumi) -> None:
     """Stack config (credentials, endpoint) for the cloud lookups, as the provider would see it."""
-    from provisioner import settings
+    from provisioner.core import settings
     config = pulumi.json("config", "--json", "--show-secrets")
     settings.remember({k: v.get("value") for k, v in config.items() if isinstance(v, dict)})
 

@@ -50,9 +50,9 @@ def slot_versions(g: int) -> tuple[str, str]:
 
 
 def _account_class(args: Any):
-    from provisioner.resources.libradb import LibraDBAccount, LibraDBAccountArgs
-    from provisioner.resources.polardb import PolarDBAccount, PolarDBAccountArgs
-    from provisioner.resources.rds import RdsAccount, RdsAccountArgs
+    from provisioner.products.libradb.resource import LibraDBAccount, LibraDBAccountArgs
+    from provisioner.products.polardb.resource import PolarDBAccount, PolarDBAccountArgs
+    from provisioner.products.rds.resource import RdsAccount, RdsAccountArgs
     for args_class, resource_class in ((LibraDBAccountArgs, LibraDBAccount), (RdsAccountArgs, RdsAccount),
                                        (PolarDBAccountArgs, PolarDBAccount)):
         if isinstance(args, args_class):

@@ -40,9 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from provisioner import settings
-    from provisioner.cloud.base import CloudApiError
-    from provisioner.cloud.factory import adapter_for
+    from provisioner.core import settings
+    from provisioner.core.adapter import CloudApiError
+    from provisioner.core.clients import adapter_for
     from provisioner.discovery import import_file, inventory, program
 
     chosen = {p: getattr(args, p) for p in PRODUCTS if getattr(args, p)}

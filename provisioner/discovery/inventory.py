@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from provisioner import rules
-from provisioner.cloud.base import CloudApiError, InstanceInfo, LiveAccount
-from provisioner.specs.common import AccountSpec, SpecError
+from provisioner.core import rules
+from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
+from provisioner.core.spec import AccountSpec, SpecError
 
 if TYPE_CHECKING:
-    from provisioner.resources.base import AccountProvider
+    from provisioner.core.provider import AccountProvider
 
 PRODUCTS = ("libradb", "rds", "polardb")
 # Global privileges that change every database's schema or the server itself (MySQL semantics):
@@ -28,12 +28,12 @@ LIBRADB_ADMIN_GLOBAL = frozenset({"CREATE", "DROP", "ALTER", "INDEX", "REFERENCE
 
 def provider_for(product: str) -> "AccountProvider":
     if product == "libradb":
-        from provisioner.resources.libradb import LibraDBAccountProvider
+        from provisioner.products.libradb.resource import LibraDBAccountProvider
         return LibraDBAccountProvider()
     if product == "rds":
-        from provisioner.resources.rds import RdsAccountProvider
+        from provisioner.products.rds.resource import RdsAccountProvider
         return RdsAccountProvider()
-    from provisioner.resources.polardb import PolarDBAccountProvider
+    from provisioner.products.polardb.resource import PolarDBAccountProvider
     return PolarDBAccountProvider()
 
 

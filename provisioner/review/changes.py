@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from provisioner.diffing import plan_diff
+from provisioner.core.diffing import plan_diff
 
 MASKED = "[secret]"   # how `preview --json` shows a secret
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # a value known only at `up`

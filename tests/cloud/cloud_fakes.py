@@ -9,11 +9,11 @@ from typing import Any
 
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from provisioner import rules
-from provisioner.cloud.base import Settings
-from provisioner.cloud.cache import SingleFlightCache
-from provisioner.cloud.libradb import LibraDBAdapter
-from provisioner.cloud.retry import CallCounters, Caller, RateLimiter, RetryPolicy
+from provisioner.core import rules
+from provisioner.core.adapter import Settings
+from provisioner.core.cache import SingleFlightCache
+from provisioner.products.libradb.adapter import LibraDBAdapter
+from provisioner.core.retry import CallCounters, Caller, RateLimiter, RetryPolicy
 
 
 class FakeClock:

@@ -8,10 +8,10 @@ import threading
 import pytest
 from cloud_fakes import FakeLibraDBAdapter, FakeLibraDBService
 
-from provisioner.cloud import errors
-from provisioner.cloud.base import CloudApiError
-from provisioner.cloud.batch import Coalescer
-from provisioner.cloud.retry import RetryPolicy
+from provisioner.core import errors
+from provisioner.core.adapter import CloudApiError
+from provisioner.core.batch import Coalescer
+from provisioner.core.retry import RetryPolicy
 
 GOOD = "Passw0rd!x"
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from provisioner.cloud import errors
-from provisioner.cloud.base import CloudApiError
+from provisioner.core import errors
+from provisioner.core.adapter import CloudApiError
 from provisioner.localcloud.behaviour import BUSY_REFUSALS
 
 RDS, PG, POLAR, LIBRA = "rm-localmysql80", "pgm-localpg14", "pc-localmysql01", "libradb-local001"
@@ -163,7 +163,7 @@ def test_two_postgresql_owners_of_one_database_fail_clearly_instead_of_waiting(l
     database), and its wait for the grant to show ends with a clear error, not the wait timeout."""
     from alibabacloud_rds20140815 import models as m
 
-    from provisioner.cloud.rds import RdsAdapter
+    from provisioner.products.rds.adapter import RdsAdapter
     monkeypatch.setattr(RdsAdapter, "PG_OWNER_GRACE", 0.5)
     a = adapter("rds")
     a.create_account(PG, {"name": "first"}, PW)

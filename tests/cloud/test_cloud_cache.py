@@ -7,7 +7,7 @@ import time
 
 from cloud_fakes import FakeClock
 
-from provisioner.cloud.cache import SingleFlightCache
+from provisioner.core.cache import SingleFlightCache
 
 
 def test_concurrent_reads_share_one_fetch():

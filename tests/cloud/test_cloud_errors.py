@@ -11,9 +11,9 @@ from darabonba.exceptions import RetryError, UnretryableException
 from darabonba.policy.retry import RetryPolicyContext
 from darabonba.request import DaraRequest
 
-from provisioner.cloud import errors
-from provisioner.cloud.base import CloudApiError
-from provisioner.cloud.retry import CallCounters, Caller, RateLimiter, RetryPolicy
+from provisioner.core import errors
+from provisioner.core.adapter import CloudApiError
+from provisioner.core.retry import CallCounters, Caller, RateLimiter, RetryPolicy
 
 PASSWORD = "S3cr&t!Pass=word"
 ENCODED = "S3cr%26t%21Pass%3Dword"

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from provisioner.cloud import errors
-from provisioner.cloud.base import CloudApiError
-from provisioner.cloud.retry import COUNTERS, RetryPolicy, deadline_in
+from provisioner.core import errors
+from provisioner.core.adapter import CloudApiError
+from provisioner.core.retry import COUNTERS, RetryPolicy, deadline_in
 
 LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"
 PW, PW2 = "Passw0rd!x", "N3w-Passw0rd"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from cloud_fakes import tc_error
 
-from provisioner.cloud import errors
+from provisioner.core import errors
 
 LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"
 PW = "Passw0rd!x"

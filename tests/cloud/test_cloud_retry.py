@@ -7,10 +7,9 @@ import threading
 import pytest
 from cloud_fakes import FakeClock, tc_error
 
-from provisioner.cloud import errors
-from provisioner.cloud.base import CloudApiError, InstanceInfo
-from provisioner.cloud.retry import (DEFAULT_LIMITS, CallCounters, Caller, RateLimiter, RetryPolicy,
-                                     TokenBucket, backoff_delay, deadline_in, parse_limits)
+from provisioner.core import errors
+from provisioner.core.adapter import CloudApiError, InstanceInfo
+from provisioner.core.retry import DEFAULT_LIMITS, CallCounters, Caller, RateLimiter, RetryPolicy, TokenBucket, backoff_delay, deadline_in, parse_limits
 
 POLICY = RetryPolicy(max_attempts=6, retry_deadline=10.0, base_delay=0.2, max_delay=2.0,
                      wait_timeout=30.0, wait_base=1.0, wait_max=4.0)
@@ -211,7 +210,7 @@ def test_not_ready_without_describe_is_backed_off_inside_the_wait():
 
 
 def test_deadlines_nest_by_shrinking_unless_replaced():
-    from provisioner.cloud.retry import current_deadline, deadline_at
+    from provisioner.core.retry import current_deadline, deadline_at
     clock = FakeClock()
     with deadline_in(10, clock=clock):
         with deadline_in(20, clock=clock):

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
-from provisioner import redaction
-from provisioner.cloud import errors
+from provisioner.core import redaction
+from provisioner.core import errors
 from provisioner.localcloud.alibaba import signature as sig
 
 # Every special character RDS allows: each one encodes differently (or not at all).

@@ -12,7 +12,7 @@ A kill can also land while the file backend rewrites the checkpoint's metadata s
 makes the stack unreadable ("failed to load checkpoint: EOF"); the test makes that certain too.
 
 After the kill, the dynamic provider (its own process group, so it survives the engine) must exit
-by itself (provisioner/resources/watchdog.py) instead of finishing or retrying calls behind the
+by itself (provisioner/core/watchdog.py) instead of finishing or retrying calls behind the
 recovery's back; the test waits for it by pid (test_killed_run.py checks every process of a
 killed run).
 """

@@ -5,7 +5,7 @@ language host, the program it runs, the dynamic provider.
 Every process of the run is recorded by pid (and start time) while it runs, by walking /proc down
 from `pulumi`; the engine starts its plugins in process groups of their own, so killing `pulumi`
 alone reaches none of them: each must notice by itself that its engine is gone
-(scripts/engine/langhost/enginewatch.go, provisioner/resources/watchdog.py).
+(scripts/engine/langhost/enginewatch.go, provisioner/core/watchdog.py).
 
 The kill points: before any cloud call (the program has not declared anything yet); in the
 preview of `pulumi up` (the provider has checked every account, live checks included, and

@@ -1,7 +1,7 @@
 """A preview with several invalid resources reports every one of them, once, before any cloud call.
 
 The engine stops at the first resource whose check fails; the program reports them all (see
-provisioner/resources/precheck.py)."""
+provisioner/core/precheck.py)."""
 
 from __future__ import annotations
 

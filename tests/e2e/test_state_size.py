@@ -1,4 +1,4 @@
-"""The stack trace our accounts keep in the state (provisioner/resources/sdk_state.py), and that a
+"""The stack trace our accounts keep in the state (provisioner/core/sdk_state.py), and that a
 state written with the SDK's full traces keeps working."""
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def check_new_project(leg, venv, tmp_path, pulumi_bin, cloud):
     if leg == "lowest":
         assert f"pulumi=={sdk}" in floors()
     # The library comes from the wheel, and using it loads no web server.
-    where = subprocess.run([venv / "bin/python", "-c", "import sys, provisioner.resources.rds as r; "
+    where = subprocess.run([venv / "bin/python", "-c", "import sys, provisioner.products.rds.resource as r; "
                             "print(r.__file__, 'starlette' in sys.modules or 'uvicorn' in sys.modules)"],
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
     assert where[0].startswith(str(venv)) and where[1] == "False", where

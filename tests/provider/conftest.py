@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner import settings
-from provisioner.cloud import factory
+from provisioner.core import settings
+from provisioner.core import clients as factory
 from provisioner.localcloud.server import LocalCloud
 
 

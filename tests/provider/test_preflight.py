@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.resources.base import ProvisionError
-from provisioner.resources.operation import Claims, resource_name, stack_and_project
-from provisioner.resources.polardb import PolarDBAccountProvider
-from provisioner.resources.rds import RdsAccountProvider
+from provisioner.core.provider import ProvisionError
+from provisioner.core.operation import Claims, resource_name, stack_and_project
+from provisioner.products.polardb.resource import PolarDBAccountProvider
+from provisioner.products.rds.resource import RdsAccountProvider
 
 PASSWORD = "First-Pass1"
 ORDERS = {"instance_id": "rm-localmysql80", "name": "orders_app", "password": PASSWORD,
@@ -35,7 +35,7 @@ def test_an_unknown_instance_and_refused_credentials_fail(localcloud, monkeypatc
     result = RdsAccountProvider().check({}, {**ORDERS, "instance_id": "rm-nosuch"})
     assert "InvalidDBInstanceId.NotFound" in failures(result)["instance_id"]
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret")
-    from provisioner.cloud import factory
+    from provisioner.core import clients as factory
     factory.reset()
     reason = failures(RdsAccountProvider().check({}, ORDERS))["instance_id"]
     assert "Signature" in reason and "access key" in reason and "not-the-secret" not in reason
@@ -119,7 +119,7 @@ def test_name_length_follows_the_live_engine_without_a_hint(localcloud):
 
 
 def test_adopting_with_another_connection_limit_is_refused(localcloud):
-    from provisioner.resources.libradb import LibraDBAccountProvider
+    from provisioner.products.libradb.resource import LibraDBAccountProvider
     localcloud.admin.add_account("libradb", "libradb-local001", "etl", "Hand-Made1x", host="%", max_user_connections=20)
     news = {"cluster_id": "libradb-local001", "name": "etl", "adopt": True, "max_user_connections": 30}
     reason = failures(LibraDBAccountProvider().check({}, news))["max_user_connections"]

@@ -11,11 +11,11 @@ import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provisioner.cloud import factory
-from provisioner.resources.base import ProvisionError
-from provisioner.resources.libradb import LibraDBAccountProvider
-from provisioner.resources.polardb import PolarDBAccountProvider
-from provisioner.resources.rds import RdsAccountProvider
+from provisioner.core import clients as factory
+from provisioner.core.provider import ProvisionError
+from provisioner.products.libradb.resource import LibraDBAccountProvider
+from provisioner.products.polardb.resource import PolarDBAccountProvider
+from provisioner.products.rds.resource import RdsAccountProvider
 
 PASSWORD, OTHER = "First-Pass1", "Second-Pass2"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_providers import CASES, inputs
 
-from provisioner.cloud import factory
+from provisioner.core import clients as factory
 
 HAND_MADE = "Hand-Made-Pw1"
 

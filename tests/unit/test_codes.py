@@ -1,4 +1,4 @@
-"""Error codes as data (provisioner/cloud/codes): every code the local cloud can answer has a
+"""Error codes as data (provisioner/products/*/codes.py): every code the local cloud can answer has a
 kind in its product's table, and the tables agree with the behaviour they drive."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.cloud import codes, errors
+from provisioner.core import codes, errors
 from provisioner.localcloud import behaviour
 from provisioner.localcloud.alibaba import polardb as lc_polardb
 from provisioner.localcloud.alibaba import rds as lc_rds
@@ -61,7 +61,7 @@ def test_every_code_the_local_cloud_answers_has_a_kind(product):
     found = local_cloud_codes()[product]
     assert len(found) > 20   # the scan works
     missing = sorted(c for c in found if codes.table(product).kind_of(c) is None)
-    assert not missing, f"{product}: codes without a kind in provisioner/cloud/codes/{product}.py: {missing}"
+    assert not missing, f"{product}: codes without a kind in provisioner/products/{product}/codes.py: {missing}"
 
 
 @pytest.mark.parametrize("product", ["libradb", "rds", "polardb"])
@@ -87,7 +87,7 @@ def test_tencent_try_again_codes_are_retried(code):
 
 
 def test_the_providers_gone_and_exists_sets_come_from_the_tables():
-    from provisioner.resources import base
+    from provisioner.core import provider as base
     assert "InvalidAccountName.NotFound" in base.GONE and "ResourceNotFound.ClusterNotFoundError" in base.GONE
     assert "InvalidAccountName.Duplicate" in base.ALREADY_EXISTS
     assert not base.GONE & base.ALREADY_EXISTS

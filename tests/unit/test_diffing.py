@@ -1,8 +1,8 @@
 """The shared diff engine classifies each field and never needs a secret to do so."""
 
-from provisioner.resources.libradb import LibraDBAccountProvider
-from provisioner.resources.polardb import PolarDBAccountProvider
-from provisioner.resources.rds import RdsAccountProvider
+from provisioner.products.libradb.resource import LibraDBAccountProvider
+from provisioner.products.polardb.resource import PolarDBAccountProvider
+from provisioner.products.rds.resource import RdsAccountProvider
 
 PASSWORD = "Str0ng-Pass"
 
@@ -100,7 +100,7 @@ def test_check_tolerates_values_unknown_at_preview():
 def test_a_number_recorded_by_the_engine_as_a_double_is_no_change_at_preview():
     # The engine hands recorded inputs back as protobuf doubles (50.0); check validates the new
     # ones to ints (50). Seen as a replace, a no-op preview read every such cluster.
-    from provisioner.resources import preflight
+    from provisioner.core import preflight
     p = LibraDBAccountProvider()
     spec = {"cluster_id": "c", "name": "etl", "max_user_connections": 50, "privileges": {"databases": {"d": ["SELECT"]}}}
     recorded = dict(checked(p, spec), max_user_connections=50.0)

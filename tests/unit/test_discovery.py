@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from provisioner.cloud.base import InstanceInfo, LiveAccount
+from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.discovery import import_file, inventory, program
 
 RDS = InstanceInfo(id="rm-1", status="Running", running=True, locked=False, engine="MySQL", version="8.0",
@@ -67,7 +67,7 @@ def test_serialized_provider_is_what_the_resource_registers(product, cls, args):
     import importlib
     mocks = Mocks()
     pulumi.runtime.set_mocks(mocks, preview=False)
-    module = importlib.import_module(f"provisioner.resources.{product}")
+    module = importlib.import_module(f"provisioner.products.{product}.resource")
 
     @pulumi.runtime.test
     def register():
@@ -93,7 +93,7 @@ class FakeAdapter:
         return ["rm-1", "rm-gone"]
 
     def describe_instance(self, instance_id):
-        from provisioner.cloud.base import CloudApiError
+        from provisioner.core.adapter import CloudApiError
         if instance_id == "rm-gone":
             raise CloudApiError("DescribeDBInstanceAttribute", "InvalidDBInstanceId.NotFound", "not found", "req-1")
         return RDS

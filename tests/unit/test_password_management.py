@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.resources.libradb import LibraDBAccountProvider
-from provisioner.resources.rds import RdsAccountProvider
+from provisioner.products.libradb.resource import LibraDBAccountProvider
+from provisioner.products.rds.resource import RdsAccountProvider
 
 PROVIDER = "serialized-provider"
 

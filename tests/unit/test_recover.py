@@ -8,10 +8,10 @@ import os
 import pytest
 
 from provisioner import recover
-from provisioner.cloud.base import LiveAccount
-from provisioner.resources import watchdog
-from provisioner.resources.libradb import LibraDBAccountProvider
-from provisioner.resources.rds import RdsAccountProvider
+from provisioner.core.adapter import LiveAccount
+from provisioner.core import watchdog
+from provisioner.products.libradb.resource import LibraDBAccountProvider
+from provisioner.products.rds.resource import RdsAccountProvider
 
 STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s"
 LIB_TYPE = "pulumi-python:dynamic/provisioner:LibraDBAccount"
@@ -164,8 +164,8 @@ def test_watchdog_runs_only_in_the_provider_process():
 PROVIDER = """
 import importlib.machinery, sys, time
 sys.modules["__main__"].__spec__ = importlib.machinery.ModuleSpec("pulumi.dynamic.__main__", None)
-import provisioner.resources.rds   # what deserializing our provider does: the watchdog starts here
-from provisioner.resources import watchdog
+import provisioner.products.rds.resource   # what deserializing our provider does: the watchdog starts here
+from provisioner.core import watchdog
 assert watchdog._started
 print("ready", flush=True)
 time.sleep(60)

@@ -1,4 +1,4 @@
-"""The stack trace our resources register with the engine (provisioner/resources/sdk_state.py):
+"""The stack trace our resources register with the engine (provisioner/core/sdk_state.py):
 one frame, the declaring line; other resources keep the SDK's."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pulumi
 import pulumi.runtime
 from pulumi.runtime import resource as sdk
 
-from provisioner.resources import sdk_state
-from provisioner.resources.libradb import LibraDBAccount, LibraDBAccountArgs
+from provisioner.core import sdk_state
+from provisioner.products.libradb.resource import LibraDBAccount, LibraDBAccountArgs
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -74,4 +74,4 @@ def test_opt_out_keeps_what_the_sdk_sends(monkeypatch):
     monkeypatch.setattr(sdk, "_get_stack_trace", sdk._get_stack_trace.__wrapped__)   # as the SDK ships it
     assert not sdk_state.install({sdk_state.OPT_OUT: "0"})
     plain = _registered()["plain"]
-    assert len(plain["frames"]) > 3 and plain["frames"][0].split("#")[0].endswith("provisioner/resources/libradb.py")
+    assert len(plain["frames"]) > 3 and plain["frames"][0].split("#")[0].endswith("provisioner/products/libradb/resource.py")

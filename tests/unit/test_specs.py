@@ -2,14 +2,16 @@
 
 import pytest
 
-from provisioner.specs import (LibraDBAccountSpec, PolarDBAccountSpec, RdsAccountSpec, SpecError,
-                               validate_spec)
+from provisioner.core.spec import SpecError, validate_spec
+from provisioner.products.libradb.spec import LibraDBAccountSpec
+from provisioner.products.polardb.spec import PolarDBAccountSpec
+from provisioner.products.rds.spec import RdsAccountSpec
 
 GOOD_PASSWORD = "Str0ng-Pass"
 
 
 def test_rds_reserved_names_per_engine():
-    from provisioner import rules
+    from provisioner.core import rules
     assert "is a reserved keyword" in rules.check_rds_name("eagleye")            # every engine: at preview
     assert rules.check_rds_name("percona") is None                              # MySQL only: not at preview
     assert "reserved keyword on MySQL" in rules.check_rds_name("percona", "MySQL", "8.0")
@@ -19,7 +21,7 @@ def test_rds_reserved_names_per_engine():
 
 
 def test_rds_postgresql_name_length_follows_the_storage_type():
-    from provisioner import rules
+    from provisioner.core import rules
     name = "a" * 20
     assert rules.check_rds_name(name, "PostgreSQL", "14.0", "cloud_essd") is None
     assert rules.check_rds_name(name, "PostgreSQL", "14.0") is None            # unknown: the loosest bound
@@ -229,15 +231,15 @@ def test_rds_privileged_accounts_with_privileges(engine, account_type, privilege
 def test_rds_name_without_engine_hint_accepts_what_some_engine_accepts():
     # 33 to 64 characters: too long for MySQL, fine on SQL Server; the live check at preview and
     # before the first write applies the instance's own engine (engine_rule_failures).
-    from provisioner.specs.rds import engine_rule_failures
+    from provisioner.products.rds.spec import engine_rule_failures
     spec = validate_spec(RdsAccountSpec, {"instance_id": "rm", "name": "a" * 33})
     assert engine_rule_failures(spec, "SQLServer", "2019") == []
     assert "2 to 32" in dict(engine_rule_failures(spec, "MySQL", "8.0"))["name"]
 
 
 def test_program_precheck_skips_values_known_only_at_up():
-    from provisioner.resources import precheck
-    from provisioner.resources.rds import RdsAccountArgs
+    from provisioner.core import precheck
+    from provisioner.products.rds.resource import RdsAccountArgs
 
     class Later:   # an awaitable, like an Output: its value is known only when the engine runs
         def __await__(self):

@@ -1,7 +1,7 @@
 """Property test: specs generated from the documented rules; none invalid accepted, none valid refused.
 
 The oracle below is a second, independent reading of the rules (plain Python, no regular
-expressions, no call into provisioner.rules except its data lists), so a slip in either shows
+expressions, no call into provisioner.core.rules except its data lists), so a slip in either shows
 as a disagreement. Sources are the ones rules.py cites: the seeds, the SDK models, the Alibaba
 API reference, MySQL's identifier rules. The counts are printed with the test output.
 """
@@ -14,9 +14,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provisioner import rules
-from provisioner.specs import (LibraDBAccountSpec, PolarDBAccountSpec, RdsAccountSpec, SpecError,
-                               validate_spec)
+from provisioner.core import rules
+from provisioner.core.spec import SpecError, validate_spec
+from provisioner.products.libradb.spec import LibraDBAccountSpec
+from provisioner.products.polardb.spec import PolarDBAccountSpec
+from provisioner.products.rds.spec import RdsAccountSpec
 
 EXAMPLES = 200
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -5,7 +5,7 @@ from concurrent import futures
 
 import grpc
 
-from provisioner.resources import workers
+from provisioner.core import workers
 
 
 def test_raising_the_pool_runs_calls_already_queued_at_once():

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ... import rules
+from provisioner.core import rules
 from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, AccountExists, Instance, Store

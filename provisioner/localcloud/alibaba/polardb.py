@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import rules
+from provisioner.core import rules
 from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, Instance, Store

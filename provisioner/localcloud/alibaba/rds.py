@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import reserved_names, rules
+from provisioner.products.rds import reserved_names
+from provisioner.core import rules
 from .. import behaviour
 from ..store import Account, Instance, Store
 from . import common as c

@@ -1,7 +1,7 @@
 """LibraDB (Tencent Cloud cynosdb 2019-01-07, analysis clusters) account actions.
 
 Field names and types follow the official SDK models (tencentcloud.cynosdb.v20190107.models);
-rules come from provisioner.rules. Which error code answers which rule, the defaults and the
+rules come from provisioner.core.rules. Which error code answers which rule, the defaults and the
 Describe semantics are documented in docs/localcloud-libradb.md — keep the two in step.
 
 Order of checks in every action, like the real service: parameter presence/types (no store
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from provisioner import rules
+from provisioner.core import rules
 from provisioner.localcloud import behaviour
 from provisioner.localcloud.errors import CloudError
 from provisioner.localcloud.store import Account, Instance, Store

@@ -1,0 +1,128 @@
+"""Coalesce calls that arrive together into one batch call, and split the batch on errors.
+
+The first submitter for a key opens a batch and waits `window` seconds (or until `max_items`
+have joined), then runs the batch in its own thread, under the latest of its members'
+deadlines; the others block until their own item is resolved. `run(items)` must resolve every
+item; any item it leaves open gets its exception.
+
+`send(items, call, split)` is the usual `run`: one call for every open item; on an error,
+`split` resolves the items the error settles and returns the ones to send again, so every caller
+gets its own result (LibraDB creates and deletes, provisioner/products/libradb/adapter.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Hashable
+
+from provisioner.core.retry import deadline_at
+
+
+class Item:
+    def __init__(self, payload: Any, deadline: float | None):
+        self.payload, self.deadline = payload, deadline
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+
+    @property
+    def resolved(self) -> bool:
+        return self._done.is_set()
+
+    def ok(self, result: Any = None) -> None:
+        if not self.resolved:
+            self.result = result
+            self._done.set()
+
+    def fail(self, error: BaseException) -> None:
+        if not self.resolved:
+            self.error = error
+            self._done.set()
+
+    def wait(self) -> Any:
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.closed = False
+        self.full = threading.Condition()
+
+
+class Coalescer:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[Hashable, _Batch] = {}
+
+    def submit(self, key: Hashable, payload: Any, run: Callable[[list[Item]], None], *,
+               window: float, max_items: int, deadline: float | None = None) -> Any:
+        item = Item(payload, deadline)
+        if window <= 0 or max_items <= 1:
+            self._run(run, [item])
+            return item.wait()
+        with self._lock:
+            batch = self._open.get(key)
+            leader = batch is None
+            if leader:
+                batch = self._open[key] = _Batch()
+            batch.items.append(item)
+            if len(batch.items) >= max_items:
+                self._open.pop(key, None)
+                batch.closed = True
+        if not leader:
+            if batch.closed:
+                with batch.full:
+                    batch.full.notify_all()
+            return item.wait()
+        with batch.full:  # wait out the window unless the batch fills up first
+            batch.full.wait_for(lambda: batch.closed, timeout=window)
+        with self._lock:
+            if self._open.get(key) is batch:
+                del self._open[key]
+            batch.closed = True
+            items = list(batch.items)
+        self._run(run, items)
+        return item.wait()
+
+    @staticmethod
+    def _run(run: Callable[[list[Item]], None], items: list[Item]) -> None:
+        deadlines = [it.deadline for it in items]
+        latest = None if None in deadlines else max(deadlines)   # type: ignore[type-var]
+        try:
+            with deadline_at(latest, replace=True):   # the leader's thread works for everyone
+                run(items)
+        except BaseException as exc:  # never leave a follower blocked
+            for it in items:
+                it.fail(exc)
+            if not isinstance(exc, Exception):
+                raise
+        for it in items:
+            if not it.resolved:
+                it.fail(RuntimeError("batch finished without a result for this item"))
+
+
+def send(items: list[Item], call: Callable[[list[Item]], Any],
+         split: Callable[[list[Item], Exception], list[Item]], *, result: Any = None,
+         errors: tuple[type[Exception], ...] = (Exception,)) -> None:
+    """Send the open items in one `call`; when it succeeds, every item sent gets `result`. When
+    it raises one of `errors`, `split(sent, error)` resolves what the error settles and returns
+    the items to send again: a shorter list each time (a batch that does not shrink fails)."""
+    pending = [it for it in items if not it.resolved]
+    while pending:
+        try:
+            call(pending)
+        except errors as err:
+            left = [it for it in split(pending, err) if not it.resolved]
+            if len(left) >= len(pending):
+                for it in left:
+                    it.fail(err)
+                return
+            pending = left
+            continue
+        for it in pending:
+            it.ok(result)
+        return

@@ -1,0 +1,1 @@
+"""One folder per product: its rules, spec, resource, adapter and error codes."""

@@ -1,0 +1,28 @@
+"""PolarDBAccount spec: Alibaba Cloud PolarDB cluster accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from provisioner.core import rules
+from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
+
+PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
+
+
+class PolarDBAccountSpec(AccountSpec):
+    cluster_id: instance_id()
+    name: Annotated[str, AfterValidator(rule(rules.check_polardb_name))]
+    password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
+    # Always sent to the API: when AccountType is omitted PolarDB silently creates a Super account.
+    account_type: Literal["Normal", "Super"] = "Normal"
+    description: Annotated[str | None, AfterValidator(rule(rules.check_polardb_description))] = None
+    privileges: dict[database_key(comma_list=True), PolarDBPrivilege] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _privileges_need_normal(self) -> "PolarDBAccountSpec":
+        if self.privileges and self.account_type == "Super":
+            raise model_rule_error([("privileges", "a Super account has every privilege; per-database privileges apply to Normal accounts only")])
+        return self

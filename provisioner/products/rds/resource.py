@@ -1,0 +1,185 @@
+"""RdsAccount: an account on an Alibaba Cloud ApsaraDB RDS instance."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Mapping, NotRequired, Optional, TypedDict, Unpack, overload
+
+import pulumi
+from pulumi import Input, Output
+from pulumi.dynamic import Resource
+
+from provisioner.core import rules
+from provisioner.core.adapter import InstanceInfo, LiveAccount
+from provisioner.core.diffing import FieldPolicy
+from provisioner.core import precheck
+from provisioner.core.args import resource_args_opts, secret_options, to_props
+from provisioner.core.provider import AccountProvider, ProvisionError
+from provisioner.core.outputs import AccountOutputs
+from provisioner.core.spec import SpecError
+from provisioner.products.rds.spec import RdsAccountSpec, RdsEngine, RdsPrivilege, engine_rule_failures
+
+
+class RdsAccountArgs:
+    """The arguments of an RdsAccount (each documented on ``__init__``)."""
+
+    instance_id: Input[str]
+    name: Input[str]
+    password: Optional[Input[str]]
+    password_version: Optional[Input[str]]
+    account_type: Literal["Normal", "Super", "Sysadmin"]
+    description: Optional[Input[str]]
+    privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]]
+    region: Optional[Input[str]]
+    engine: Optional[RdsEngine]
+    engine_version: Optional[str]
+    adopt: bool
+
+    def __init__(self, *, instance_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
+                 password_version: Optional[Input[str]] = None,
+                 account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal",
+                 description: Optional[Input[str]] = None,
+                 privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]] = None,
+                 region: Optional[Input[str]] = None, engine: Optional[RdsEngine] = None,
+                 engine_version: Optional[str] = None, adopt: bool = False):
+        """
+        :param instance_id: The RDS instance, e.g. ``rm-uf6wjk5xxxxxxx``. Changing it replaces the account.
+        :param name: Account name: lower-case letters, digits and ``_`` (upper case allowed on MySQL), starting
+            with a letter, ending with a letter or digit; 2-32 characters on MySQL 5.7/8.0, 2-16 on MySQL 5.6 and
+            MariaDB, 2-63 on PostgreSQL (2-16 with local disks), 2-64 on SQL Server; not a reserved keyword of
+            the engine (provisioner/products/rds/reserved_names.py). Changing it replaces the account.
+        :param password: 8-32 characters with at least three of upper, lower, digit and special characters from
+            ``!@#$%^&*()_+-=``. Omit it to have one generated (exported as the secret output ``password``).
+        :param password_version: Change this value (any string) to rotate a generated password.
+        :param account_type: ``Normal`` (default), ``Super`` or ``Sysadmin`` (SQL Server only). Changing it
+            replaces the account.
+        :param description: 2-256 characters, starting with a letter or Chinese character, containing only
+            letters, digits, Chinese characters, ``_`` and ``-``; not starting with http:// or https://.
+            Omitted means not managed.
+        :param privileges: ``{database: privilege}`` with ReadWrite, ReadOnly, DDLOnly, DMLOnly (MySQL,
+            MariaDB) or DBOwner (PostgreSQL, SQL Server). Omitted means none. PostgreSQL cannot revoke (a
+            database keeps its owner): removing an entry fails at preview.
+        :param region: The Alibaba Cloud region, e.g. ``cn-hangzhou``; default from config or ALIBABA_CLOUD_REGION_ID.
+        :param engine: Optional hint (MySQL, MariaDB, PostgreSQL, SQLServer) so the engine's own name and
+            privilege rules are checked at preview; they are always checked against the live instance.
+        :param engine_version: Optional hint with ``engine``, e.g. ``8.0`` or ``5.6``.
+        :param adopt: Take over an existing account with this identity (description and privileges set;
+            the password is kept unless ``password`` or ``password_version`` is given). Without it an
+            existing account is an error.
+        """
+        self.instance_id, self.name, self.password = instance_id, name, password
+        self.password_version, self.account_type = password_version, account_type
+        self.description, self.privileges, self.region = description, privileges, region
+        self.engine, self.engine_version, self.adopt = engine, engine_version, adopt
+
+
+class RdsAccountArgsDict(TypedDict):
+    """RdsAccountArgs as a dict: the same keys, documented on ``RdsAccountArgs.__init__``."""
+
+    instance_id: Input[str]
+    name: Input[str]
+    password: NotRequired[Optional[Input[str]]]
+    password_version: NotRequired[Optional[Input[str]]]
+    account_type: NotRequired[Literal["Normal", "Super", "Sysadmin"]]
+    description: NotRequired[Optional[Input[str]]]
+    privileges: NotRequired[Optional[Input[Mapping[str, Input[RdsPrivilege]]]]]
+    region: NotRequired[Optional[Input[str]]]
+    engine: NotRequired[Optional[RdsEngine]]
+    engine_version: NotRequired[Optional[str]]
+    adopt: NotRequired[bool]
+
+
+class RdsAccountProvider(AccountProvider):
+    product = "rds"
+    spec_model = RdsAccountSpec
+    instance_field = "instance_id"
+    policy = FieldPolicy(
+        replace=frozenset({"instance_id", "name", "account_type", "region"}),
+        in_place=frozenset({"description", "privileges"}),
+        identity=frozenset({"instance_id", "name"}),
+        optional=frozenset({"description"}),
+    )
+
+    def diff(self, _id: str, olds: dict, news: dict):
+        result = super().diff(_id, olds, news)
+        if not result.replaces:   # a replacement deletes the old account: nothing is revoked
+            self._refuse_postgresql_revoke(olds, news)
+        return result
+
+    @staticmethod
+    def _refuse_postgresql_revoke(olds: dict, news: dict) -> None:
+        """RDS PostgreSQL has no revoke (terraform-provider-alicloud db_account_privilege: "the
+        PostgreSql database does not support revoking"; a database has one owner): say so at
+        preview instead of failing halfway through `up`."""
+        old, new = olds.get("privileges"), news.get("privileges")
+        if olds.get("engine") != "PostgreSQL" or not isinstance(old, dict) or not isinstance(new, dict):
+            return
+        removed = sorted(db for db in old if db not in new)
+        if removed:
+            raise ProvisionError(
+                f"rds account '{news.get('name') or olds.get('name')}' on {olds.get('instance_id')}: privileges on "
+                f"{', '.join(removed)} cannot be removed: RDS PostgreSQL does not support revoking a database "
+                f"privilege (a database keeps its owner). Keep them in `privileges`, grant the database to "
+                f"another account, or replace the account (e.g. a new name).")
+
+    def check_live(self, spec: RdsAccountSpec, instance: InstanceInfo) -> None:
+        failures = engine_rule_failures(spec, instance.engine, instance.version, instance.storage_type)
+        if failures:
+            raise SpecError(failures)
+
+    def live_rule_failures(self, spec: RdsAccountSpec, instance: InstanceInfo,
+                           accounts: dict[tuple[str, str], LiveAccount], *,
+                           own: LiveAccount | None) -> list[tuple[str, str]]:
+        if spec.account_type == "Normal" or instance.engine not in rules.RDS_ONE_PRIVILEGED_ENGINES:
+            return []
+        failures = []
+        if spec.privileges:
+            failures.append(("privileges", f"a {spec.account_type} account on {instance.engine} already holds every "
+                             f"database privilege and takes no per-database grants (the API refuses them with "
+                             f"IncorrectAccountType): remove privileges, or keep account_type=\"Normal\""))
+        other = sorted(a.name for a in accounts.values()
+                       if a.account_type == spec.account_type and a.name != spec.name)
+        if other:
+            failures.append(("account_type", f"{instance.engine} instance {spec.instance_id} already has its one "
+                             f"{spec.account_type} account, '{other[0]}'; an instance has at most one"))
+        return failures
+
+
+class RdsAccount(AccountOutputs, Resource, module="provisioner", name="RdsAccount"):
+    """An account on an ApsaraDB RDS instance, reconciled by `pulumi up`.
+
+    Arguments: an RdsAccountArgs, a dict of the same keys (RdsAccountArgsDict), or keywords.
+    """
+
+    @overload
+    def __init__(self, resource_name: str, args: RdsAccountArgs | RdsAccountArgsDict,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+
+    @overload
+    def __init__(self, resource_name: str, opts: Optional[pulumi.ResourceOptions] = None,
+                 **kwargs: Unpack[RdsAccountArgsDict]) -> None: ...
+
+    def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        resource_args, opts = resource_args_opts(RdsAccountArgs, args, kwargs)
+        props = precheck.check("RdsAccount", resource_name, RdsAccountProvider.spec_model,
+                               to_props(resource_args), resource_args)
+        super().__init__(RdsAccountProvider(), resource_name, props, secret_options(opts))
+
+    @property
+    def instance_id(self) -> Output[str]:
+        """The RDS instance the account is on."""
+        return pulumi.get(self, "instance_id")
+
+    @property
+    def account_type(self) -> Output[str]:
+        """``Normal``, ``Super`` or ``Sysadmin``."""
+        return pulumi.get(self, "account_type")
+
+    @property
+    def privileges(self) -> Output[dict[str, str]]:
+        """``{database: privilege}`` as applied."""
+        return pulumi.get(self, "privileges")
+
+    @property
+    def engine_version(self) -> Output[Optional[str]]:
+        """The ``engine_version`` hint, when given."""
+        return pulumi.get(self, "engine_version")
