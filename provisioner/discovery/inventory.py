@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from provisioner.core import rules
+from provisioner.products.libradb import rules as libradb_rules
+
+from provisioner.products.polardb import rules as polardb_rules
+
+from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.spec import AccountSpec, SpecError
 
@@ -103,10 +107,10 @@ def name_problem(product: str, name: str, instance: InstanceInfo) -> str | None:
     """System and reserved accounts: no stack can declare them (and LibraDB refuses even to
     describe their privileges: InvalidParameterValue.InternalAccount)."""
     if product == "libradb":
-        return rules.check_libradb_name(name)
+        return libradb_rules.check_libradb_name(name)
     if product == "rds":
-        return rules.check_rds_name(name, instance.engine, instance.version)
-    return rules.check_polardb_name(name)
+        return rds_rules.check_rds_name(name, instance.engine, instance.version)
+    return polardb_rules.check_polardb_name(name)
 
 
 def discover(product: str, adapter, instance_ids: Iterable[str] | None, *,

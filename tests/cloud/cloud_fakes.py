@@ -9,7 +9,7 @@ from typing import Any
 
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from provisioner.core import rules
+from provisioner.products.libradb import rules as libradb_rules
 from provisioner.core.adapter import Settings
 from provisioner.core.cache import SingleFlightCache
 from provisioner.products.libradb.adapter import LibraDBAdapter
@@ -64,7 +64,7 @@ class FakeLibraDBService:
         if self.refuse_batches and len(items) > 1:
             raise tc_error("OperationDenied.OperationDeniedError", "Account quota exceeded on cluster.")
         for i, a in enumerate(items):
-            why = rules.check_libradb_password(a["AccountPassword"])
+            why = libradb_rules.check_libradb_password(a["AccountPassword"])
             if why:
                 raise tc_error("InvalidParameterValue.IllegalPassword", f"Accounts.{i}.AccountPassword {why}.")
         for a in items:

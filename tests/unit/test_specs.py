@@ -11,21 +11,21 @@ GOOD_PASSWORD = "Str0ng-Pass"
 
 
 def test_rds_reserved_names_per_engine():
-    from provisioner.core import rules
-    assert "is a reserved keyword" in rules.check_rds_name("eagleye")            # every engine: at preview
-    assert rules.check_rds_name("percona") is None                              # MySQL only: not at preview
-    assert "reserved keyword on MySQL" in rules.check_rds_name("percona", "MySQL", "8.0")
-    assert "reserved keyword on PostgreSQL" in rules.check_rds_name("pg_reader", "PostgreSQL")
-    assert rules.check_rds_name("pg_reader", "MySQL", "8.0") is None
-    assert "reserved keyword on SQLServer" in rules.check_rds_name("sysadmin", "SQLServer")
+    from provisioner.products.rds import rules as rds_rules
+    assert "is a reserved keyword" in rds_rules.check_rds_name("eagleye")            # every engine: at preview
+    assert rds_rules.check_rds_name("percona") is None                              # MySQL only: not at preview
+    assert "reserved keyword on MySQL" in rds_rules.check_rds_name("percona", "MySQL", "8.0")
+    assert "reserved keyword on PostgreSQL" in rds_rules.check_rds_name("pg_reader", "PostgreSQL")
+    assert rds_rules.check_rds_name("pg_reader", "MySQL", "8.0") is None
+    assert "reserved keyword on SQLServer" in rds_rules.check_rds_name("sysadmin", "SQLServer")
 
 
 def test_rds_postgresql_name_length_follows_the_storage_type():
-    from provisioner.core import rules
+    from provisioner.products.rds import rules as rds_rules
     name = "a" * 20
-    assert rules.check_rds_name(name, "PostgreSQL", "14.0", "cloud_essd") is None
-    assert rules.check_rds_name(name, "PostgreSQL", "14.0") is None            # unknown: the loosest bound
-    assert "2 to 16 characters long on PostgreSQL 14.0 with local disks" in rules.check_rds_name(
+    assert rds_rules.check_rds_name(name, "PostgreSQL", "14.0", "cloud_essd") is None
+    assert rds_rules.check_rds_name(name, "PostgreSQL", "14.0") is None            # unknown: the loosest bound
+    assert "2 to 16 characters long on PostgreSQL 14.0 with local disks" in rds_rules.check_rds_name(
         name, "PostgreSQL", "14.0", "local_ssd")
 
 

@@ -14,6 +14,12 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from provisioner.products.libradb import rules as libradb_rules
+
+from provisioner.products.polardb import rules as polardb_rules
+
+from provisioner.products.rds import rules as rds_rules
+
 from provisioner.core import rules
 from provisioner.core.spec import SpecError, validate_spec
 from provisioner.products.libradb.spec import LibraDBAccountSpec
@@ -71,12 +77,12 @@ def ipv4_ok(host: str) -> bool:
 def libradb_ok(spec: dict) -> bool:
     p = spec.get("privileges", {})
     privs = lambda values, scope: all(  # noqa: E731
-        v.strip().upper() in rules.LIBRADB_PRIVILEGES
-        and (scope == "global" or v.strip().upper() not in rules.LIBRADB_GLOBAL_ONLY_PRIVILEGES) for v in values)
+        v.strip().upper() in libradb_rules.LIBRADB_PRIVILEGES
+        and (scope == "global" or v.strip().upper() not in libradb_rules.LIBRADB_GLOBAL_ONLY_PRIVILEGES) for v in values)
     tables_ok = all("." in k and db_ok(k.split(".", 1)[0], False) and db_ok(k.split(".", 1)[1], False)
                     for k in p.get("tables", {}))
     return (id_ok(spec["cluster_id"])
-            and ident_ok(spec["name"], 1, 30, ASCII_LETTERS) and spec["name"].lower() not in rules.LIBRADB_RESERVED_NAMES
+            and ident_ok(spec["name"], 1, 30, ASCII_LETTERS) and spec["name"].lower() not in libradb_rules.LIBRADB_RESERVED_NAMES
             and (spec.get("host") in (None, "%") or ipv4_ok(spec["host"]))
             and (spec.get("password") is None or libradb_password_ok(spec["password"]))
             and (spec.get("description") is None or len(spec["description"]) <= 255)
@@ -111,7 +117,7 @@ def rds_ok(spec: dict) -> bool:
     privileged_ok = (kind == "Normal" or not privs or (
         kind == "Super" and engine in (None, "PostgreSQL") and set(privs.values()) <= {"DBOwner"}))
     return (id_ok(spec["instance_id"])
-            and ident_ok(spec["name"], 2, high, letters) and spec["name"].lower() not in rules.RDS_RESERVED_NAMES
+            and ident_ok(spec["name"], 2, high, letters) and spec["name"].lower() not in rds_rules.RDS_RESERVED_NAMES
             and (spec.get("password") is None or password_ok(spec["password"], 8, 32, rules.ALIBABA_PASSWORD_SPECIALS))
             and (spec.get("description") is None or rds_description_ok(spec["description"]))
             and all(db_ok(db, True) and v in RDS_PRIVS[engine] for db, v in privs.items())
@@ -122,10 +128,10 @@ def rds_ok(spec: dict) -> bool:
 def polardb_ok(spec: dict) -> bool:
     d, privs = spec.get("description"), spec.get("privileges", {})
     return (id_ok(spec["cluster_id"])
-            and ident_ok(spec["name"], 2, 16, LOWER) and spec["name"] not in rules.POLARDB_RESERVED_NAMES
+            and ident_ok(spec["name"], 2, 16, LOWER) and spec["name"] not in polardb_rules.POLARDB_RESERVED_NAMES
             and (spec.get("password") is None or password_ok(spec["password"], 8, 32, rules.ALIBABA_PASSWORD_SPECIALS))
             and (d is None or (2 <= len(d) <= 256 and not d.startswith(("http://", "https://"))))
-            and all(db_ok(db, True) and v in rules.POLARDB_PRIVILEGES for db, v in privs.items())
+            and all(db_ok(db, True) and v in polardb_rules.POLARDB_PRIVILEGES for db, v in privs.items())
             and not (privs and spec.get("account_type", "Normal") == "Super"))
 
 
@@ -185,8 +191,8 @@ DB = identifier(string.ascii_lowercase + "_", 1, 64)
 DB_EDGES = st.sampled_from(["a,b", " db", "db ", "db\n", "x" * 64, "x" * 65, "", "数据库", "a\x00", "a.b",
                             "a\U0001F600", "\uffff", "d" * 63 + " "])
 DB_WILD = st.one_of(DB_EDGES, DB_EDGES, wild(DB))   # the listed edges twice as often
-LIBRADB_PRIV = st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES - rules.LIBRADB_GLOBAL_ONLY_PRIVILEGES))
-LIBRADB_PRIV_WILD = st.one_of(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)),
+LIBRADB_PRIV = st.sampled_from(sorted(libradb_rules.LIBRADB_PRIVILEGES - libradb_rules.LIBRADB_GLOBAL_ONLY_PRIVILEGES))
+LIBRADB_PRIV_WILD = st.one_of(st.sampled_from(sorted(libradb_rules.LIBRADB_PRIVILEGES)),
                               st.sampled_from(["select", " insert ", "FLY", "ALL", "SELECT\n"]))
 
 
@@ -195,7 +201,7 @@ def libradb_privileges(draw, edge: bool) -> dict:
     """Valid privileges; with edge, exactly one part bent: a global or database privilege, a
     database key, or the database or the table half of a table key."""
     part = draw(st.sampled_from(["global", "db-privilege", "db-key", "table-db", "table-name"])) if edge else None
-    out = {"global": draw(st.lists(st.sampled_from(sorted(rules.LIBRADB_PRIVILEGES)), max_size=3)),
+    out = {"global": draw(st.lists(st.sampled_from(sorted(libradb_rules.LIBRADB_PRIVILEGES)), max_size=3)),
            "databases": draw(st.dictionaries(DB, st.lists(LIBRADB_PRIV, max_size=3), max_size=2)),
            "tables": draw(st.dictionaries(st.builds(lambda d, t: f"{d}.{t}", DB, DB), st.lists(LIBRADB_PRIV, max_size=2),
                                           max_size=2))}
@@ -213,14 +219,14 @@ def libradb_privileges(draw, edge: bool) -> dict:
 
 
 def libradb_spec():
-    name = identifier(string.ascii_letters, 1, 30).filter(lambda n: n.lower() not in rules.LIBRADB_RESERVED_NAMES)
+    name = identifier(string.ascii_letters, 1, 30).filter(lambda n: n.lower() not in libradb_rules.LIBRADB_RESERVED_NAMES)
     host = st.one_of(st.just("%"), st.ip_addresses(v=4).map(str))
     return spec_of({
         "cluster_id": (st.just("libradb-i794jfvg"), wild(st.just("libradb-i794jfvg"))),
-        "name": (name, wild(name, st.sampled_from(sorted(rules.LIBRADB_RESERVED_NAMES)), identifier(string.ascii_letters, 28, 34))),
+        "name": (name, wild(name, st.sampled_from(sorted(libradb_rules.LIBRADB_RESERVED_NAMES)), identifier(string.ascii_letters, 28, 34))),
         "host": (optional(host), wild(host, st.text(alphabet="0123456789.%\n", max_size=16), st.sampled_from(["1.2.3.04", "256.1.1.1"]))),
-        "password": (optional(password(rules.LIBRADB_PASSWORD_SPECIALS, 64)),
-                     wild(password(rules.LIBRADB_PASSWORD_SPECIALS, 64), password(rules.LIBRADB_PASSWORD_SPECIALS, 70))),
+        "password": (optional(password(libradb_rules.LIBRADB_PASSWORD_SPECIALS, 64)),
+                     wild(password(libradb_rules.LIBRADB_PASSWORD_SPECIALS, 64), password(libradb_rules.LIBRADB_PASSWORD_SPECIALS, 70))),
         "description": (optional(st.text(max_size=255)), st.text(min_size=250, max_size=260)),
         "max_user_connections": (optional(st.integers(1, 10240)), st.integers(-2, 10242).filter(lambda n: not 1 < n < 10239)),
         "privileges": (libradb_privileges(False), libradb_privileges(True)),
@@ -240,20 +246,20 @@ def rds_spec():
         e, version = draw(engine_and_version())
         high = RDS_NAME_MAX.get((e, version), RDS_NAME_MAX.get((e, None)))
         letters = string.ascii_letters if e in (None, "MySQL") else string.ascii_lowercase
-        name = identifier(letters, 2, high).filter(lambda n: n.lower() not in rules.RDS_RESERVED_NAMES)
+        name = identifier(letters, 2, high).filter(lambda n: n.lower() not in rds_rules.RDS_RESERVED_NAMES)
         description = identifier(string.ascii_letters + "中文", 2, 256).map(lambda d: d.replace("_", "-", 1))
         privilege = st.sampled_from(sorted(RDS_PRIVS[e]))
         base = spec_of({
             "instance_id": (st.just("rm-uf6wjk5xxxxxxx"), wild(st.just("rm-uf6wjk5xxxxxxx"))),
-            "name": (name, wild(name, st.sampled_from(sorted(rules.RDS_RESERVED_NAMES)),
+            "name": (name, wild(name, st.sampled_from(sorted(rds_rules.RDS_RESERVED_NAMES)),
                                 identifier(string.ascii_letters, high - 2, high + 2))),
             "password": (optional(password(rules.ALIBABA_PASSWORD_SPECIALS, 32)),
-                         wild(password(rules.ALIBABA_PASSWORD_SPECIALS, 32), password(rules.LIBRADB_PASSWORD_SPECIALS, 34))),
+                         wild(password(rules.ALIBABA_PASSWORD_SPECIALS, 32), password(libradb_rules.LIBRADB_PASSWORD_SPECIALS, 34))),
             "account_type": (st.sampled_from(["Normal", "Super"] + (["Sysadmin"] if e in (None, "SQLServer") else [])),
                              st.sampled_from(["Normal", "Super", "Sysadmin"])),
             "description": (optional(description), wild(description, st.sampled_from(["http://x", "订单服务", "orders service"]))),
             "privileges": (st.dictionaries(DB, privilege, max_size=2),
-                           st.dictionaries(DB_WILD, st.sampled_from(sorted(rules.RDS_PRIVILEGES)), min_size=1, max_size=2)),
+                           st.dictionaries(DB_WILD, st.sampled_from(sorted(rds_rules.RDS_PRIVILEGES)), min_size=1, max_size=2)),
         })
         out = draw(base)
         if out.get("account_type", "Normal") != "Normal":
@@ -270,17 +276,17 @@ def rds_spec():
 
 
 def polardb_spec():
-    name = identifier(string.ascii_lowercase, 2, 16).filter(lambda n: n not in rules.POLARDB_RESERVED_NAMES)
+    name = identifier(string.ascii_lowercase, 2, 16).filter(lambda n: n not in polardb_rules.POLARDB_RESERVED_NAMES)
     description = st.text(min_size=2, max_size=256).filter(lambda d: not d.startswith(("http://", "https://")))
     return spec_of({
         "cluster_id": (st.just("pc-bp1xxxxxxxx"), wild(st.just("pc-bp1xxxxxxxx"))),
-        "name": (name, wild(name, st.sampled_from(sorted(rules.POLARDB_RESERVED_NAMES)), identifier(string.ascii_letters, 14, 18))),
+        "name": (name, wild(name, st.sampled_from(sorted(polardb_rules.POLARDB_RESERVED_NAMES)), identifier(string.ascii_letters, 14, 18))),
         "password": (optional(password(rules.ALIBABA_PASSWORD_SPECIALS, 32)),
-                     wild(password(rules.ALIBABA_PASSWORD_SPECIALS, 32), password(rules.LIBRADB_PASSWORD_SPECIALS, 34))),
+                     wild(password(rules.ALIBABA_PASSWORD_SPECIALS, 32), password(libradb_rules.LIBRADB_PASSWORD_SPECIALS, 34))),
         "account_type": (st.just("Normal"), st.sampled_from(["Normal", "Super"])),
         "description": (optional(description), wild(description, st.sampled_from(["https://x", "http://", "ok", "x"]))),
-        "privileges": (st.dictionaries(DB, st.sampled_from(rules.POLARDB_PRIVILEGES), max_size=2),
-                       st.dictionaries(DB_WILD, st.sampled_from(rules.POLARDB_PRIVILEGES), min_size=1, max_size=2)),
+        "privileges": (st.dictionaries(DB, st.sampled_from(polardb_rules.POLARDB_PRIVILEGES), max_size=2),
+                       st.dictionaries(DB_WILD, st.sampled_from(polardb_rules.POLARDB_PRIVILEGES), min_size=1, max_size=2)),
     })
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from provisioner.products.polardb import rules as polardb_rules
+
 from provisioner.core import rules
 from .. import behaviour
 from ..errors import CloudError
@@ -58,15 +60,15 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
         if token and (first := c.replay(store, PRODUCT, token, p)):
             return first
         inst = _cluster(store, p)
-        c.check(ERRORS, "name_malformed", rules.check_polardb_name(name), "AccountName")
+        c.check(ERRORS, "name_malformed", polardb_rules.check_polardb_name(name), "AccountName")
         c.check(ERRORS, "password", rules.check_alibaba_password(password), "AccountPassword")
         description = p.get("AccountDescription") or ""
         if description:
-            c.check(ERRORS, "description", rules.check_polardb_description(description), "AccountDescription")
+            c.check(ERRORS, "description", polardb_rules.check_polardb_description(description), "AccountDescription")
         # The documented trap: AccountType omitted means Super, not Normal.
         kind = p.get("AccountType") or "Super"
-        if kind not in rules.POLARDB_ACCOUNT_TYPES:
-            raise c.fail(ERRORS, "account_type", f"AccountType must be one of {', '.join(rules.POLARDB_ACCOUNT_TYPES)}")
+        if kind not in polardb_rules.POLARDB_ACCOUNT_TYPES:
+            raise c.fail(ERRORS, "account_type", f"AccountType must be one of {', '.join(polardb_rules.POLARDB_ACCOUNT_TYPES)}")
         granted = _create_privileges(inst, kind, p)
         c.writable(ERRORS, inst)
         if kind == "Super" and inst.engine == "MySQL" and any(
@@ -96,8 +98,8 @@ def _create_privileges(inst: Instance, kind: str, p: dict[str, str]) -> dict[str
         if len(levels) != 1:
             raise c.fail(ERRORS, "privilege", "PrivForAllDB=1 needs exactly one AccountPrivilege")
         return c.privileges(ERRORS, inst, ",".join(inst.databases), ",".join(levels * len(inst.databases)),
-                            rules.check_polardb_privilege)
-    return c.privileges(ERRORS, inst, p["DBName"], p.get("AccountPrivilege"), rules.check_polardb_privilege,
+                            polardb_rules.check_polardb_privilege)
+    return c.privileges(ERRORS, inst, p["DBName"], p.get("AccountPrivilege"), polardb_rules.check_polardb_privilege,
                         default="ReadWrite")
 
 
@@ -213,8 +215,8 @@ def describe_databases(store: Store, p: dict[str, str]) -> dict[str, Any]:
     }
 
 
-CHANGES = c.AccountApi(PRODUCT, "DBClusterId", ERRORS, "NewAccountPassword", rules.check_polardb_description,
-                       lambda inst, v: rules.check_polardb_privilege(v),
+CHANGES = c.AccountApi(PRODUCT, "DBClusterId", ERRORS, "NewAccountPassword", polardb_rules.check_polardb_description,
+                       lambda inst, v: polardb_rules.check_polardb_privilege(v),
                        lambda inst, acct: _database_rules(inst, acct.account_type), guard_revoke=True)
 
 ACTIONS = behaviour.wrap_actions(PRODUCT, "DBClusterId", {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.products.rds import reserved_names
+from provisioner.products.rds import rules as rds_rules
 from provisioner.core import rules
 from .. import behaviour
 from ..store import Account, Instance, Store
@@ -57,7 +58,7 @@ _MYSQL_DETAIL = {
 }
 _OTHER_DETAIL = {"ReadWrite": "db_datareader,db_datawriter", "ReadOnly": "db_datareader",
                  "DBOwner": "ALL PRIVILEGES"}
-_ONE_PRIVILEGED = rules.RDS_ONE_PRIVILEGED_ENGINES
+_ONE_PRIVILEGED = rds_rules.RDS_ONE_PRIVILEGED_ENGINES
 
 
 def _instance(store: Store, p: dict[str, str]) -> Instance:
@@ -68,7 +69,7 @@ def _check_name(inst: Instance, name: str) -> None:
     if reserved_names.rds_reserved(name, inst.engine):
         raise c.fail(ERRORS, "name_reserved", name)
     storage = inst.attrs.get("DBInstanceStorageType") or shapes.RDS_ATTRIBUTE["DBInstanceStorageType"]
-    c.check(ERRORS, "name_malformed", rules.check_rds_name(name, inst.engine, inst.version, storage), "AccountName")
+    c.check(ERRORS, "name_malformed", rds_rules.check_rds_name(name, inst.engine, inst.version, storage), "AccountName")
 
 
 def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
@@ -79,10 +80,10 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
         c.check(ERRORS, "password", rules.check_alibaba_password(password), "AccountPassword")
         description = p.get("AccountDescription") or ""
         if description:
-            c.check(ERRORS, "description", rules.check_rds_description(description), "AccountDescription")
+            c.check(ERRORS, "description", rds_rules.check_rds_description(description), "AccountDescription")
         kind = p.get("AccountType") or "Normal"
-        if kind not in rules.RDS_ACCOUNT_TYPES:
-            raise c.fail(ERRORS, "account_type", f"AccountType must be one of {', '.join(rules.RDS_ACCOUNT_TYPES)}")
+        if kind not in rds_rules.RDS_ACCOUNT_TYPES:
+            raise c.fail(ERRORS, "account_type", f"AccountType must be one of {', '.join(rds_rules.RDS_ACCOUNT_TYPES)}")
         if kind == "Sysadmin" and inst.engine != "SQLServer":
             raise c.fail(ERRORS, "sysadmin", f"Sysadmin accounts exist only on SQLServer, not {inst.engine}")
         c.writable(ERRORS, inst)
@@ -278,8 +279,8 @@ def unlock_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
-CHANGES = c.AccountApi(PRODUCT, "DBInstanceId", ERRORS, "AccountPassword", rules.check_rds_description,
-                       lambda inst, v: rules.check_rds_privilege(v, inst.engine), _guard_privileges,
+CHANGES = c.AccountApi(PRODUCT, "DBInstanceId", ERRORS, "AccountPassword", rds_rules.check_rds_description,
+                       lambda inst, v: rds_rules.check_rds_privilege(v, inst.engine), _guard_privileges,
                        refuse_revoke=_refuse_revoke, after_grant=_one_owner, delete_instead=_lock_owner_on_delete)
 
 ACTIONS = behaviour.wrap_actions(PRODUCT, "DBInstanceId", {

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from provisioner.core import rules
+from provisioner.products.libradb import rules as libradb_rules
 from provisioner.localcloud import behaviour
 from provisioner.localcloud.errors import CloudError
 from provisioner.localcloud.store import Account, Instance, Store
 
 PRODUCT = "libradb"
 DEFAULT_HOST = "%"
-DEFAULT_MAX_USER_CONNECTIONS = rules.LIBRADB_MAX_USER_CONNECTIONS  # like TencentDB CreateAccounts
+DEFAULT_MAX_USER_CONNECTIONS = libradb_rules.LIBRADB_MAX_USER_CONNECTIONS  # like TencentDB CreateAccounts
 DEFAULT_PASSWORD_ROTATION = 0
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 TABLE_NAME_MAX = 64  # MySQL identifier limit
@@ -121,7 +121,7 @@ def _cluster(store: Store, cluster_id: str, *, write: bool) -> Instance:
 
 
 def _not_system(name: str, field: str) -> None:
-    if name.lower() in rules.LIBRADB_RESERVED_NAMES:
+    if name.lower() in libradb_rules.LIBRADB_RESERVED_NAMES:
         raise _err("InvalidParameterValue.InternalAccount",
                    f"{field} '{name}' is a system account: the operation is not allowed for system accounts.")
 
@@ -137,13 +137,13 @@ def _existing(store: Store, cluster_id: str, name: str, host: str, field: str = 
 
 
 def _check_host(host: str, field: str) -> None:
-    why = rules.check_libradb_host(host)
+    why = libradb_rules.check_libradb_host(host)
     if why:
         raise _param_error(field, why)
 
 
 def _check_description(description: str, field: str) -> None:
-    why = rules.check_libradb_description(description)
+    why = libradb_rules.check_libradb_description(description)
     if why:
         raise _param_error(field, why)
 
@@ -186,15 +186,15 @@ def create_accounts(store: Store, params: dict) -> dict:
         seen: set[tuple[str, str]] = set()
         for p, name, host, password, description, max_conn, rotation in specs:
             _not_system(name, p + "AccountName")
-            why = rules.check_libradb_name(name)
+            why = libradb_rules.check_libradb_name(name)
             if why:
                 raise _param_error(p + "AccountName", why)
             _check_host(host, p + "Host")
-            why = rules.check_libradb_password(password)
+            why = libradb_rules.check_libradb_password(password)
             if why:  # never echo the password itself
                 raise _err("InvalidParameterValue.IllegalPassword", f"{p}AccountPassword {why}.")
             _check_description(description, p + "Description")
-            why = rules.check_libradb_max_user_connections(max_conn)
+            why = libradb_rules.check_libradb_max_user_connections(max_conn)
             if why:
                 raise _value_error(p + "MaxUserConnections", why)
             if rotation not in (0, 1):
@@ -264,7 +264,7 @@ def reset_password(store: Store, params: dict) -> dict:
         _cluster(store, cluster_id, write=True)
         _check_encrypt_method(params)
         _not_system(name, "AccountName")
-        why = rules.check_libradb_password(password)
+        why = libradb_rules.check_libradb_password(password)
         if why:
             raise _err("InvalidParameterValue.InvalidPasswordValueError", f"AccountPassword {why}.")
         acct = _existing(store, cluster_id, name, host)
@@ -310,7 +310,7 @@ def modify_host(store: Store, params: dict) -> dict:
 
 def _check_privileges(privileges: list[str], scope: str, field: str) -> set[str]:
     for privilege in privileges:
-        why = rules.check_libradb_privilege(privilege, scope=scope)
+        why = libradb_rules.check_libradb_privilege(privilege, scope=scope)
         if why:
             raise _param_error(field, why)
     return set(privileges)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from provisioner.core import rules
+from provisioner.products.libradb import rules as libradb_rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, rule
 
 
@@ -14,7 +14,7 @@ def _privilege_list(scope: str):
     def normalise(values: list[str]) -> list[str]:
         out = sorted({v.strip().upper() for v in values})
         for value in out:
-            problem = rules.check_libradb_privilege(value, scope=scope)
+            problem = libradb_rules.check_libradb_privilege(value, scope=scope)
             if problem:
                 raise ValueError(problem)
         return out
@@ -28,7 +28,7 @@ class LibraDBPrivileges(BaseModel):
     global_: Annotated[list[str], AfterValidator(_privilege_list("global"))] = Field(default_factory=list, alias="global")
     # Db is its own JSON field in this API, so a comma is just a character (comma_list=False).
     databases: dict[database_key(comma_list=False), Annotated[list[str], AfterValidator(_privilege_list("database"))]] = Field(default_factory=dict)
-    tables: dict[Annotated[str, AfterValidator(rule(rules.check_libradb_table_key))],
+    tables: dict[Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_table_key))],
                  Annotated[list[str], AfterValidator(_privilege_list("table"))]] = Field(default_factory=dict)
 
     def normalised(self) -> dict:
@@ -42,9 +42,9 @@ class LibraDBPrivileges(BaseModel):
 
 class LibraDBAccountSpec(AccountSpec):
     cluster_id: instance_id()
-    name: Annotated[str, AfterValidator(rule(rules.check_libradb_name))]
-    host: Annotated[str, AfterValidator(rule(rules.check_libradb_host))] = "%"
-    password: Annotated[str | None, AfterValidator(rule(rules.check_libradb_password))] = None
-    description: Annotated[str | None, AfterValidator(rule(rules.check_libradb_description))] = None
-    max_user_connections: Annotated[int | None, AfterValidator(rule(rules.check_libradb_max_user_connections))] = None
+    name: Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_name))]
+    host: Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_host))] = "%"
+    password: Annotated[str | None, AfterValidator(rule(libradb_rules.check_libradb_password))] = None
+    description: Annotated[str | None, AfterValidator(rule(libradb_rules.check_libradb_description))] = None
+    max_user_connections: Annotated[int | None, AfterValidator(rule(libradb_rules.check_libradb_max_user_connections))] = None
     privileges: LibraDBPrivileges = Field(default_factory=LibraDBPrivileges)

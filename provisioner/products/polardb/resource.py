@@ -9,7 +9,7 @@ import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
-from provisioner.core import rules
+from provisioner.products.polardb import rules as polardb_rules
 from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core import precheck
@@ -88,10 +88,10 @@ class PolarDBAccountProvider(AccountProvider):
                            accounts: dict[tuple[str, str], LiveAccount], *,
                            own: LiveAccount | None) -> list[tuple[str, str]]:
         failures = []
-        if spec.privileges and instance.engine not in rules.POLARDB_PRIVILEGE_ENGINES:
+        if spec.privileges and instance.engine not in polardb_rules.POLARDB_PRIVILEGE_ENGINES:
             failures.append(("privileges", f"per-database privileges exist only on PolarDB for MySQL, not on "
                              f"{instance.engine} (the API refuses them with OperationDenied.DBClusterEngine)"))
-        if spec.account_type == "Super" and instance.engine in rules.POLARDB_ONE_SUPER_ENGINES:
+        if spec.account_type == "Super" and instance.engine in polardb_rules.POLARDB_ONE_SUPER_ENGINES:
             other = sorted(a.name for a in accounts.values() if a.account_type == "Super" and a.name != spec.name)
             if other:
                 failures.append(("account_type", f"PolarDB for MySQL cluster {spec.cluster_id} already has its one "

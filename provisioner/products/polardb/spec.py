@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from provisioner.products.polardb import rules as polardb_rules
+
 from provisioner.core import rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
 
@@ -14,11 +16,11 @@ PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadI
 
 class PolarDBAccountSpec(AccountSpec):
     cluster_id: instance_id()
-    name: Annotated[str, AfterValidator(rule(rules.check_polardb_name))]
+    name: Annotated[str, AfterValidator(rule(polardb_rules.check_polardb_name))]
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     # Always sent to the API: when AccountType is omitted PolarDB silently creates a Super account.
     account_type: Literal["Normal", "Super"] = "Normal"
-    description: Annotated[str | None, AfterValidator(rule(rules.check_polardb_description))] = None
+    description: Annotated[str | None, AfterValidator(rule(polardb_rules.check_polardb_description))] = None
     privileges: dict[database_key(comma_list=True), PolarDBPrivilege] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ from typing import Any
 
 from alibabacloud_rds20140815 import models
 
-from provisioner.core import rules
+from provisioner.products.rds import rules as rds_rules
 
 from provisioner.core import errors
 from provisioner.products.alibaba import AlibabaAdapter, _holds, _live
@@ -52,7 +52,7 @@ class RdsAdapter(AlibabaAdapter):
         normalised, so `up` then `refresh` then `preview` shows no change."""
         live = _live(a)
         if live.privileges:
-            back = rules.RDS_PRIVILEGE_READ_BACK.get(self.describe_instance(instance_id).engine, {})
+            back = rds_rules.RDS_PRIVILEGE_READ_BACK.get(self.describe_instance(instance_id).engine, {})
             live.privileges = {db: back.get(level, level) for db, level in live.privileges.items()}
         return live
 

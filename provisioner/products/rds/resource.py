@@ -8,7 +8,7 @@ import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
-from provisioner.core import rules
+from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core import precheck
@@ -129,7 +129,7 @@ class RdsAccountProvider(AccountProvider):
     def live_rule_failures(self, spec: RdsAccountSpec, instance: InstanceInfo,
                            accounts: dict[tuple[str, str], LiveAccount], *,
                            own: LiveAccount | None) -> list[tuple[str, str]]:
-        if spec.account_type == "Normal" or instance.engine not in rules.RDS_ONE_PRIVILEGED_ENGINES:
+        if spec.account_type == "Normal" or instance.engine not in rds_rules.RDS_ONE_PRIVILEGED_ENGINES:
             return []
         failures = []
         if spec.privileges:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from provisioner.products.rds import rules as rds_rules
+
 from provisioner.core import rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
 
@@ -15,10 +17,10 @@ RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]
 
 class RdsAccountSpec(AccountSpec):
     instance_id: instance_id()
-    name: Annotated[str, AfterValidator(rule(rules.check_rds_name))]  # loosest bound; engine rule below
+    name: Annotated[str, AfterValidator(rule(rds_rules.check_rds_name))]  # loosest bound; engine rule below
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal"
-    description: Annotated[str | None, AfterValidator(rule(rules.check_rds_description))] = None
+    description: Annotated[str | None, AfterValidator(rule(rds_rules.check_rds_description))] = None
     privileges: dict[database_key(comma_list=True), RdsPrivilege] = Field(default_factory=dict)
     # Optional hint: with it, the engine's own name and privilege rules are checked at preview;
     # without it they are checked against the live instance before the first write.
@@ -38,17 +40,17 @@ def engine_rule_failures(spec: RdsAccountSpec, engine: str | None, version: str 
     """The rules that depend on the engine: at preview from the hint, at create from the live
     instance (which also reports its storage type)."""
     failures = []
-    problem = rules.check_rds_name(spec.name, engine, version, storage_type)
+    problem = rds_rules.check_rds_name(spec.name, engine, version, storage_type)
     if problem:
         failures.append(("name", problem))
     for db, privilege in spec.privileges.items():
-        problem = rules.check_rds_privilege(privilege, engine)
+        problem = rds_rules.check_rds_privilege(privilege, engine)
         if problem:
             failures.append((f"privileges.{db}", problem))
     if spec.account_type == "Sysadmin" and engine not in (None, "SQLServer"):
         # CreateAccount AccountType: Sysadmin only on SQL Server (InvalidEngineVersion.NotSupported, seed 003).
         failures.append(("account_type", "Sysadmin accounts exist only on SQL Server instances"))
-    problem = rules.check_rds_account_type_privileges(spec.account_type, spec.privileges, engine)
+    problem = rds_rules.check_rds_account_type_privileges(spec.account_type, spec.privileges, engine)
     if problem:
         failures.append(("privileges", problem))
     return failures
