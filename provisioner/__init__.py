@@ -11,27 +11,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from provisioner.products import REGISTRY   # standard library only: importing provisioner stays light
+
 if TYPE_CHECKING:   # what type checkers and IDEs see; at run time __getattr__ below imports on use
     from provisioner.products.libradb.resource import LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict, LibraDBPrivilegesDict
     from provisioner.products.polardb.resource import PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict, PolarDBPrivilege
     from provisioner.products.rds.resource import RdsAccount, RdsAccountArgs, RdsAccountArgsDict, RdsPrivilege
     from provisioner.rotation import AlternatingAccounts
 
-_EXPORTS = {
-    "LibraDBAccount": "provisioner.products.libradb.resource",
-    "LibraDBAccountArgs": "provisioner.products.libradb.resource",
-    "LibraDBAccountArgsDict": "provisioner.products.libradb.resource",
-    "LibraDBPrivilegesDict": "provisioner.products.libradb.resource",
-    "RdsAccount": "provisioner.products.rds.resource",
-    "RdsAccountArgs": "provisioner.products.rds.resource",
-    "RdsAccountArgsDict": "provisioner.products.rds.resource",
-    "RdsPrivilege": "provisioner.products.rds.resource",
-    "PolarDBAccount": "provisioner.products.polardb.resource",
-    "PolarDBAccountArgs": "provisioner.products.polardb.resource",
-    "PolarDBAccountArgsDict": "provisioner.products.polardb.resource",
-    "PolarDBPrivilege": "provisioner.products.polardb.resource",
-    "AlternatingAccounts": "provisioner.rotation",
-}
+# name -> module, from the registry (provisioner/products), plus what is not a product's.
+_EXPORTS = {name: product.resource.partition(":")[0] for product in REGISTRY.values() for name in product.exports}
+_EXPORTS["AlternatingAccounts"] = "provisioner.rotation"
 
 __all__ = [  # a literal list, as type checkers read it; equal to _EXPORTS (tests/unit/test_public_api.py)
     "LibraDBAccount", "LibraDBAccountArgs", "LibraDBAccountArgsDict", "LibraDBPrivilegesDict",

@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from provisioner.products import NAMES   # the registry: standard library only, the CLI stays light
+
 ENV = "PROVISIONER_LOCALCLOUD_"
 DEFAULT_PORT = 8790          # keep in sync with provisioner.localcloud.server.DEFAULT_PORT
 DEFAULT_STATE = ".localcloud/state.sqlite"
@@ -107,7 +109,7 @@ def _password(value: str) -> str:
 
 def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]]:
     def account_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("product", choices=NAMES)
         p.add_argument("instance_id")
         p.add_argument("name")
         p.add_argument("--host", help="LibraDB host (default %%); Alibaba accounts have none")
@@ -135,7 +137,7 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
         p.add_argument("--password", required=True, help="'-' reads it from stdin")
 
     def set_status(p):
-        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("product", choices=NAMES)
         p.add_argument("instance_id")
         p.add_argument("status", nargs="?", help="e.g. running / isolated (LibraDB), Running / Creating (Alibaba)")
         p.add_argument("--lock-mode", help="Alibaba lock mode, e.g. Unlock, ManualLock, LockByExpiration")
@@ -157,7 +159,7 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
         return c.set_faults(a.config) if a.action == "set" else c.update_faults(a.config)
 
     def state(p):
-        p.add_argument("--product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("--product", choices=NAMES)
 
     def reset(p):
         p.add_argument("--reload-seed", action="store_true", help="also reload the topology from the seed")
@@ -174,7 +176,7 @@ def _admin_commands() -> dict[str, tuple[str, Callable[[argparse.ArgumentParser]
                        help='JSON to change, e.g. \'{"account_settle": 2}\' or \'{"profile": "instant"}\'')
 
     def busy(p):
-        p.add_argument("product", choices=["libradb", "rds", "polardb"])
+        p.add_argument("product", choices=NAMES)
         p.add_argument("instance_id")
         p.add_argument("seconds", type=float)
         p.add_argument("--code", help="the busy code to answer (default per product)")

@@ -14,15 +14,14 @@ Standard library only: `provisioner recover` reads it before any SDK is loaded.
 
 from __future__ import annotations
 
-# Resource type token -> (module, class) of the provider pickled into that resource's state.
-ACCOUNT_TYPES: dict[str, tuple[str, str]] = {
-    "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.products.libradb.resource", "LibraDBAccountProvider"),
-    "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.products.rds.resource", "RdsAccountProvider"),
-    "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.products.polardb.resource", "PolarDBAccountProvider"),
-}
+from provisioner.products import REGISTRY   # standard library only, like this module
 
-# Where the provider classes were before 0.3.0 (the product folders): stacks written then pickle
-# these paths, kept importable as one-line aliases (provisioner/resources/*.py).
+# Resource type token -> (module, class) of the provider pickled into that resource's state: the
+# products' descriptors (provisioner/products/<product>/descriptor.py) are where they are written.
+ACCOUNT_TYPES: dict[str, tuple[str, str]] = {p.type_token: p.provider_path for p in REGISTRY.values()}
+
+# Where the provider classes were before 0.3.0 (before the product folders): stacks written then
+# pickle these paths, kept importable as one-line aliases (provisioner/resources/*.py).
 BEFORE_0_3: dict[str, tuple[str, str]] = {
     "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.resources.libradb", "LibraDBAccountProvider"),
     "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.resources.rds", "RdsAccountProvider"),

@@ -16,30 +16,31 @@ from typing import Any
 
 from provisioner.core.adapter import AccountAdapter, Settings
 from provisioner.core.cache import CACHE
-from provisioner.products.libradb.adapter import LibraDBAdapter
-from provisioner.products.polardb.adapter import PolarDBAdapter
-from provisioner.products.rds.adapter import RdsAdapter
 from provisioner.core.retry import COUNTERS, RetryPolicy
+from provisioner.products import product as registered
 
-ADAPTERS = {"libradb": LibraDBAdapter, "rds": RdsAdapter, "polardb": PolarDBAdapter}
-# These log request bodies / URLs at DEBUG, and both carry passwords (Alibaba: in the query
-# string). Keep them quiet even when the provider process runs with DEBUG logging.
-for _name in ("tencentcloud_sdk_common", "darabonba-core", "urllib3.connectionpool"):
-    logging.getLogger(_name).setLevel(logging.INFO)
 _clients: dict[tuple, Any] = {}
 _lock = threading.Lock()
 
 
 def adapter_for(product: str, settings: Settings, policy: RetryPolicy | None = None) -> AccountAdapter:
-    if product not in ADAPTERS:
-        raise ValueError(f"unknown product {product!r}; expected one of {', '.join(ADAPTERS)}")
+    descriptor = registered(product)   # ValueError naming the products for an unknown one
     policy = policy or _default_policy()
     key = (product, settings, policy.connect_timeout, policy.read_timeout)
     with _lock:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = _new_client(product, settings, policy)
-    return ADAPTERS[product](client, settings, policy)
+            _quiet_sdk_loggers()
+            client = _clients[key] = descriptor.new_client(settings, policy)
+    return descriptor.adapter_class()(client, settings, policy)
+
+
+def _quiet_sdk_loggers() -> None:
+    """These log request bodies / URLs at DEBUG, and both carry passwords (Alibaba: in the query
+    string): keep them quiet even when the provider process runs with DEBUG logging. Done before
+    the first client is made, not at import."""
+    for name in ("tencentcloud_sdk_common", "darabonba-core", "urllib3.connectionpool"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _default_policy() -> RetryPolicy:
@@ -51,31 +52,6 @@ def _default_policy() -> RetryPolicy:
         policy = dataclasses.replace(policy, wait_timeout=stack.wait_timeout())
     return policy
 
-
-def _new_client(product: str, settings: Settings, policy: RetryPolicy) -> Any:
-    if product == "libradb":
-        from tencentcloud.common import credential
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.cynosdb.v20190107.cynosdb_client import CynosdbClient
-        http = HttpProfile(endpoint=settings.endpoint, protocol=settings.protocol,
-                           # requests accepts (connect, read); the SDK passes it through
-                           reqTimeout=(policy.connect_timeout, policy.read_timeout))  # type: ignore[arg-type]
-        # retryer None = the SDK's NoopRetryer; English messages for users.
-        profile = ClientProfile(httpProfile=http, retryer=None, language="en-US")
-        return CynosdbClient(credential.Credential(settings.access_key_id, settings.access_key_secret),
-                             settings.region, profile)
-    from alibabacloud_tea_openapi.utils_models import Config
-    config = Config(access_key_id=settings.access_key_id, access_key_secret=settings.access_key_secret,
-                    region_id=settings.region, endpoint=settings.endpoint, protocol=settings.protocol,
-                    connect_timeout=int(policy.connect_timeout * 1000),
-                    read_timeout=int(policy.read_timeout * 1000),
-                    retry_options=None)   # None = one attempt; the SDK's retry is opaque to us
-    if product == "rds":
-        from alibabacloud_rds20140815.client import Client
-    else:
-        from alibabacloud_polardb20170801.client import Client
-    return Client(config)
 
 
 def reset() -> None:

@@ -113,14 +113,13 @@ ALIBABA_PREFIXES = (
 
 
 def table(product: str) -> CodeTable:
-    from provisioner.products.libradb import codes as libradb  # the product tables import this module's common parts
-    from provisioner.products.polardb import codes as polardb
-    from provisioner.products.rds import codes as rds
-    return {"libradb": libradb.TABLE, "rds": rds.TABLE, "polardb": polardb.TABLE}[product]
+    from provisioner.products import product as registered   # the product tables import this module
+    return registered(product).code_table()
 
 
 def tables() -> tuple[CodeTable, ...]:
-    return tuple(table(p) for p in ("libradb", "rds", "polardb"))
+    from provisioner.products import NAMES
+    return tuple(table(p) for p in NAMES)
 
 
 def kind_of(product: str | None, code: str) -> str | None:

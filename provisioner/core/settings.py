@@ -22,17 +22,12 @@ import threading
 from typing import Any
 
 from provisioner.core.adapter import Settings
+from provisioner.products import REGISTRY
+from provisioner.products import product as registered
 
 _lock = threading.Lock()
 _config: dict[str, Any] = {}
 
-_KEYS = {
-    "libradb": ("tencentSecretId", "TENCENTCLOUD_SECRET_ID", "tencentSecretKey", "TENCENTCLOUD_SECRET_KEY",
-                "tencentRegion", "TENCENTCLOUD_REGION", "ap-guangzhou"),
-    "rds": ("alibabaAccessKeyId", "ALIBABA_CLOUD_ACCESS_KEY_ID", "alibabaAccessKeySecret",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "alibabaRegion", "ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
-}
-_KEYS["polardb"] = _KEYS["rds"]
 
 
 class MissingCredentials(RuntimeError):
@@ -42,7 +37,8 @@ class MissingCredentials(RuntimeError):
 def remember(config: Any) -> None:
     """Called from the providers' `configure`: keep the stack config for later calls."""
     values = {}
-    for key in ("endpoint", "waitTimeoutSeconds", *(k for keys in _KEYS.values() for k in keys[0:5:2])):
+    product_keys = (k for p in REGISTRY.values() for k in p.credentials.config_keys())
+    for key in ("endpoint", "waitTimeoutSeconds", *product_keys):
         value = config.get(f"provisioner:{key}")
         if value is not None:
             values[key] = value
@@ -66,7 +62,9 @@ def wait_timeout() -> float:
 
 
 def settings_for(product: str, region: str | None = None) -> Settings:
-    id_key, id_env, secret_key, secret_env, region_key, region_env, default_region = _KEYS[product]
+    keys = registered(product).credentials
+    (id_key, id_env), (secret_key, secret_env) = keys.access_key_id, keys.access_key_secret
+    (region_key, region_env), default_region = keys.region, keys.default_region
     access_key_id, secret = _get(id_key, id_env), _get(secret_key, secret_env)
     if not access_key_id or not secret:
         raise MissingCredentials(

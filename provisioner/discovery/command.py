@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-PRODUCTS = ("libradb", "rds", "polardb")   # the CLI stays light: inventory (pulumi, SDKs) loads in _run
+from provisioner.products import NAMES as PRODUCTS, REGISTRY   # the CLI stays light: inventory (pulumi, SDKs) loads in _run
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "come under management with no cloud write and no password reset.")
     for product in PRODUCTS:
         p.add_argument(f"--{product}", action="append", default=[], metavar="ID",
-                       help=f"a {product} {'instance' if product == 'rds' else 'cluster'} to look at (repeatable)")
+                       help=f"a {REGISTRY[product].title} {REGISTRY[product].instance_word} to look at (repeatable)")
     p.add_argument("--tencent-region", help="LibraDB region (default: TENCENTCLOUD_REGION or ap-guangzhou)")
     p.add_argument("--alibaba-region", help="RDS/PolarDB region (default: ALIBABA_CLOUD_REGION_ID or cn-hangzhou)")
     p.add_argument("--include-privileged", action="store_true",

@@ -19,11 +19,11 @@ from provisioner.products.polardb import rules as polardb_rules
 from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.spec import AccountSpec, SpecError
+from provisioner.products import NAMES as PRODUCTS
 
 if TYPE_CHECKING:
     from provisioner.core.provider import AccountProvider
 
-PRODUCTS = ("libradb", "rds", "polardb")
 # Global privileges that change every database's schema or the server itself (MySQL semantics):
 # an account holding one of them globally is an administrator, not an application account.
 LIBRADB_ADMIN_GLOBAL = frozenset({"CREATE", "DROP", "ALTER", "INDEX", "REFERENCES", "CREATE ROUTINE",

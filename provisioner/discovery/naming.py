@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 
 from provisioner.discovery.inventory import Found
+from provisioner.products import REGISTRY
 
-TYPE_TOKENS = {
-    "libradb": "pulumi-python:dynamic/provisioner:LibraDBAccount",
-    "rds": "pulumi-python:dynamic/provisioner:RdsAccount",
-    "polardb": "pulumi-python:dynamic/provisioner:PolarDBAccount",
-}
-CLASSES = {"libradb": "LibraDBAccount", "rds": "RdsAccount", "polardb": "PolarDBAccount"}
+TYPE_TOKENS = {name: product.type_token for name, product in REGISTRY.items()}
+CLASSES = {name: product.resource_class_name for name, product in REGISTRY.items()}
 
 
 def resource_name(found: Found) -> str:

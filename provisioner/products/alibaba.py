@@ -16,6 +16,17 @@ from provisioner.core.adapter_base import AccountMap, AdapterBase
 log = logging.getLogger("provisioner.cloud")
 
 
+def client_config(settings: Any, policy: Any) -> Any:
+    """The tea-openapi client config both Alibaba products use; the SDK's own retry stays off:
+    core/retry is the one policy."""
+    from alibabacloud_tea_openapi.utils_models import Config
+    return Config(access_key_id=settings.access_key_id, access_key_secret=settings.access_key_secret,
+                  region_id=settings.region, endpoint=settings.endpoint, protocol=settings.protocol,
+                  connect_timeout=int(policy.connect_timeout * 1000),
+                  read_timeout=int(policy.read_timeout * 1000),
+                  retry_options=None)   # None = one attempt; the SDK's retry is opaque to us
+
+
 class AlibabaAdapter(AdapterBase):
     models: Any = None
     ID = ""                      # "DBInstanceId" | "DBClusterId"

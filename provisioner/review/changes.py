@@ -16,16 +16,16 @@ password changed.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from provisioner.core.diffing import plan_diff
+from provisioner.products import REGISTRY, by_type_token
 
 MASKED = "[secret]"   # how `preview --json` shows a secret
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # a value known only at `up`
-PRODUCT_TITLES = {"libradb": "LibraDB", "rds": "ApsaraDB RDS", "polardb": "PolarDB"}
+PRODUCT_TITLES = {name: product.title for name, product in REGISTRY.items()}
 # Steps that only accompany a "replace" step of the same resource in the JSON.
 REPLACE_PARTS = ("create-replacement", "delete-replaced", "discard-replaced")
 
@@ -93,11 +93,8 @@ def load(text: str) -> dict[str, Any]:
 @cache
 def provider_for(type_token: str):
     """The account provider of a type token (its product, field policy, instance field), or None."""
-    from provisioner.recover import ACCOUNT_TYPES
-    if type_token not in ACCOUNT_TYPES:
-        return None
-    module, cls = ACCOUNT_TYPES[type_token]
-    return getattr(importlib.import_module(module), cls)()
+    product = by_type_token(type_token)
+    return product.provider_class()() if product else None
 
 
 def _clean(props: dict[str, Any] | None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from provisioner.products import REGISTRY
 from provisioner.review.changes import PRODUCT_TITLES, UNKNOWN, Change, Preview
 
 COMMENT_LIMIT = 65_536        # GitHub's limit for a comment body, in characters
@@ -18,7 +19,7 @@ FOLD_TABLES_FROM = 40         # more changed rows than this: the tables start fo
 CELL_LIMIT = 200              # a single value in a cell is cut beyond this
 MAX_LISTED = 100              # policy violations / errors listed at most
 ORDER = {"delete": 0, "replace": 1, "update": 2, "create": 3}
-HEADINGS = {"libradb": ("Account", "Cluster"), "rds": ("Account", "Instance"), "polardb": ("Account", "Cluster")}
+HEADINGS = {name: ("Account", product.instance_word.capitalize()) for name, product in REGISTRY.items()}
 SUMMARY_OPS = (("create", "to create"), ("update", "to update"), ("replace", "to replace"),
                ("delete", "to delete"), ("import", "to import"), ("read", "to read"))
 

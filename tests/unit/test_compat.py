@@ -47,6 +47,19 @@ def provider_class(type_token: str) -> type:
     return getattr(importlib.import_module(module), cls)
 
 
+def test_the_surface_is_what_docs_compatibility_md_promises():
+    """ACCOUNT_TYPES comes from the products' descriptors: changing one changes what every new
+    state pickles, so it must be a deliberate change here too (with a migration)."""
+    assert ACCOUNT_TYPES == {
+        "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.products.libradb.provider", "LibraDBAccountProvider"),
+        "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.products.rds.provider", "RdsAccountProvider"),
+        "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.products.polardb.provider", "PolarDBAccountProvider"),
+    }
+    assert SERIALIZED_REFERENCES == {f"{m}.{c}" for m, c in ACCOUNT_TYPES.values()} | {
+        "provisioner.resources.libradb.LibraDBAccountProvider", "provisioner.resources.rds.RdsAccountProvider",
+        "provisioner.resources.polardb.PolarDBAccountProvider"}
+
+
 def test_there_is_a_fixture_of_every_account_type():
     assert FIXTURES, "no state fixture"
     for state_file in FIXTURES:

@@ -61,6 +61,21 @@ def _is_empty(p: dict[str, Any]) -> bool:
     return not (p["global"] or p["databases"] or p["tables"])
 
 
+def new_client(settings: Any, policy: Any) -> Any:
+    """The official SDK client (descriptor.py: the registry's client factory); retryer None is the
+    SDK's NoopRetryer (core/retry is the one policy); English messages for users."""
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.cynosdb.v20190107.cynosdb_client import CynosdbClient
+    http = HttpProfile(endpoint=settings.endpoint, protocol=settings.protocol,
+                       # requests accepts (connect, read); the SDK passes it through
+                       reqTimeout=(policy.connect_timeout, policy.read_timeout))  # type: ignore[arg-type]
+    profile = ClientProfile(httpProfile=http, retryer=None, language="en-US")
+    return CynosdbClient(credential.Credential(settings.access_key_id, settings.access_key_secret),
+                         settings.region, profile)
+
+
 class LibraDBAdapter(AdapterBase):
     product = "libradb"
     _all_privileges_api: bool | None = None   # learnt once per process: does the API exist?

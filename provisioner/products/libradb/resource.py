@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, NotRequired, Optional, Sequence, TypedDict, Unpack, cast, overload
+from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict, Unpack, overload
 
 import pulumi
 from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
-from provisioner.core.adapter import AccountAdapter, LiveAccount
-from provisioner.core.diffing import FieldPolicy
 from provisioner.core import precheck
 from provisioner.core.args import resource_args_opts, secret_options, to_props
-from provisioner.core.provider import AccountProvider
 from provisioner.core.outputs import AccountOutputs
-from provisioner.products.libradb.spec import LibraDBAccountSpec
-
-if TYPE_CHECKING:   # the SDK-backed adapter loads on the first cloud call, never at import
-    from provisioner.products.libradb.adapter import LibraDBAdapter
+from provisioner.products.libradb.provider import LibraDBAccountProvider
 
 
 # {"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}} ("global" is a keyword).
@@ -85,53 +79,6 @@ class LibraDBAccountArgsDict(TypedDict):
     privileges: NotRequired[Optional[Input[LibraDBPrivilegesDict]]]
     region: NotRequired[Optional[Input[str]]]
     adopt: NotRequired[bool]
-
-
-class LibraDBAccountProvider(AccountProvider):
-    product = "libradb"
-    spec_model = LibraDBAccountSpec
-    instance_field = "cluster_id"
-    policy = FieldPolicy(
-        replace=frozenset({"cluster_id", "name", "region", "max_user_connections"}),
-        in_place=frozenset({"host", "description", "privileges"}),
-        identity=frozenset({"cluster_id", "name", "host"}),
-        optional=frozenset({"description", "max_user_connections"}),
-    )
-
-    def host(self, spec: LibraDBAccountSpec) -> str:
-        return spec.host
-
-    def resource_id(self, spec: LibraDBAccountSpec) -> str:
-        return f"{spec.cluster_id}:{spec.name}@{spec.host}"
-
-    def parse_id(self, id_: str) -> dict[str, Any]:
-        cluster_id, _, rest = id_.partition(":")
-        name, _, host = rest.rpartition("@") if "@" in rest else (rest, "", "%")
-        return {"cluster_id": cluster_id, "name": name, "host": host or "%"}
-
-    def to_inputs(self, spec: LibraDBAccountSpec) -> dict[str, Any]:
-        inputs = spec.model_dump(mode="json")
-        inputs["privileges"] = spec.privileges.normalised()
-        return inputs
-
-    def from_live(self, live: LiveAccount) -> dict[str, Any]:
-        return {"host": live.host, "description": live.description, "privileges": live.privileges,
-                "max_user_connections": live.max_user_connections}
-
-    def adopt_problem(self, spec: LibraDBAccountSpec, live: LiveAccount) -> tuple[str, str] | None:
-        # max_user_connections has no modify API: adopted with another value, the first refresh
-        # would see the live one and replace (delete and re-create) the adopted account.
-        declared = spec.max_user_connections
-        if declared is None or live.max_user_connections in (None, declared):
-            return None
-        return ("max_user_connections", f"{self._where(spec)} exists with max_user_connections="
-                f"{live.max_user_connections}, declared {declared}; the API cannot change it, so adopting "
-                f"would replace the account later. Declare {live.max_user_connections} (or omit it) to adopt it.")
-
-    def before_update(self, adapter: AccountAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
-        old_host = olds.get("host") or "%"
-        if old_host != spec.host:
-            cast("LibraDBAdapter", adapter).set_host(spec.cluster_id, spec.name, old_host, spec.host)
 
 
 class LibraDBAccount(AccountOutputs, Resource, module="provisioner", name="LibraDBAccount"):

@@ -14,6 +14,14 @@ from provisioner.products.alibaba import AlibabaAdapter
 from provisioner.core.adapter import InstanceInfo
 
 
+def new_client(settings: Any, policy: Any) -> Any:
+    """The official SDK client (descriptor.py: the registry's client factory)."""
+    from alibabacloud_polardb20170801.client import Client
+
+    from provisioner.products.alibaba import client_config
+    return Client(client_config(settings, policy))
+
+
 class PolarDBAdapter(AlibabaAdapter):
     product = "polardb"
     models = models

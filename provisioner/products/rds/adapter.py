@@ -13,6 +13,14 @@ from provisioner.products.alibaba import AlibabaAdapter, _holds, _live
 from provisioner.core.adapter import InstanceInfo, LiveAccount
 
 
+def new_client(settings: Any, policy: Any) -> Any:
+    """The official SDK client (descriptor.py: the registry's client factory)."""
+    from alibabacloud_rds20140815.client import Client
+
+    from provisioner.products.alibaba import client_config
+    return Client(client_config(settings, policy))
+
+
 class RdsAdapter(AlibabaAdapter):
     product = "rds"
     models = models

@@ -1,0 +1,23 @@
+"""Alibaba Cloud PolarDB (2017-08-01): this product's entry in the registry (provisioner/products/__init__.py)."""
+
+from __future__ import annotations
+
+from provisioner.products.descriptor import Product
+from provisioner.products.alibaba_credentials import ALIBABA
+
+PRODUCT = Product(
+    name="polardb",
+    title="PolarDB",
+    cloud="alibaba",
+    resource="provisioner.products.polardb.resource:PolarDBAccount",
+    exports=("PolarDBAccount", "PolarDBAccountArgs", "PolarDBAccountArgsDict", "PolarDBPrivilege"),
+    provider="provisioner.products.polardb.provider:PolarDBAccountProvider",
+    type_token="pulumi-python:dynamic/provisioner:PolarDBAccount",
+    instance_field="cluster_id",
+    instance_word="cluster",
+    adapter="provisioner.products.polardb.adapter:PolarDBAdapter",
+    client="provisioner.products.polardb.adapter:new_client",
+    codes="provisioner.products.polardb.codes:TABLE",
+    credentials=ALIBABA,
+    emulator_service="provisioner.localcloud.alibaba.polardb",
+)
