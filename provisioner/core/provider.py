@@ -10,7 +10,7 @@ adapters come from a per-process factory.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
 from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult,
                             ReadResult, ResourceProvider, UpdateResult)
@@ -122,6 +122,45 @@ class AccountProvider(ResourceProvider):
 
     def identity_key(self, spec: AccountSpec) -> tuple:
         return (self.product, self.instance_id(spec), spec.name, self.host(spec))
+
+    # --- what discovery, review and policy ask of a product ---------------------------------
+
+    def account_label(self, props: Mapping[str, Any]) -> str:
+        """The account as people name it: name (LibraDB: name@host)."""
+        return str(props.get("name"))
+
+    def name_problem(self, name: str, instance: InstanceInfo) -> str | None:
+        """Why no stack can declare an account of this name on `instance` (system, reserved), or None."""
+        return None
+
+    def privileged_reason(self, live: LiveAccount) -> str | None:
+        """Why a live account counts as privileged (an administrator, not an application), or None."""
+        if live.account_type and live.account_type != "Normal":
+            return f"{live.account_type} account"
+        return None
+
+    def discovered_inputs(self, instance: InstanceInfo, live: LiveAccount, region: str) -> dict[str, Any]:
+        """The arguments a stack would give for `live` as it is (privileges in the cloud's form)."""
+        data: dict[str, Any] = {self.instance_field: instance.id, "name": live.name,
+                                "account_type": live.account_type or "Normal"}
+        if live.description:
+            data["description"] = live.description
+        data["privileges"] = live.privileges or {}
+        data["region"] = region
+        return data
+
+    def code_arguments(self, spec: AccountSpec) -> dict[str, Any]:
+        """The arguments of generated stack code: only what differs from the resource's defaults."""
+        data = spec.model_dump(mode="json", exclude_none=True)
+        for key in ("adopt", "password_version", "max_user_connections", "engine", "engine_version"):
+            data.pop(key, None)
+        if not data.get("privileges"):
+            data.pop("privileges", None)
+        return data
+
+    def databases_in(self, privileges: Any) -> list[str]:
+        """The database names a `privileges` input names ({database: privilege} by default)."""
+        return [str(db) for db in privileges] if isinstance(privileges, Mapping) else []
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -10,35 +10,19 @@ values that break today's input rules), listed with the rule they break.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from provisioner.products.libradb import rules as libradb_rules
 
-from provisioner.products.polardb import rules as polardb_rules
 
-from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.spec import AccountSpec, SpecError
-from provisioner.products import NAMES as PRODUCTS
+from provisioner.products import product as registered
 
 if TYPE_CHECKING:
     from provisioner.core.provider import AccountProvider
 
-# Global privileges that change every database's schema or the server itself (MySQL semantics):
-# an account holding one of them globally is an administrator, not an application account.
-LIBRADB_ADMIN_GLOBAL = frozenset({"CREATE", "DROP", "ALTER", "INDEX", "REFERENCES", "CREATE ROUTINE",
-                                  "ALTER ROUTINE", "EVENT", "TRIGGER", "RELOAD"})
-
-
 def provider_for(product: str) -> "AccountProvider":
-    if product == "libradb":
-        from provisioner.products.libradb.resource import LibraDBAccountProvider
-        return LibraDBAccountProvider()
-    if product == "rds":
-        from provisioner.products.rds.resource import RdsAccountProvider
-        return RdsAccountProvider()
-    from provisioner.products.polardb.resource import PolarDBAccountProvider
-    return PolarDBAccountProvider()
+    return registered(product).provider_class()()
 
 
 @dataclass
@@ -56,36 +40,12 @@ class Found:
         return self.spec is not None and self.excluded is None
 
 
-def privileged_reason(product: str, live: LiveAccount) -> str | None:
-    if product in ("rds", "polardb") and live.account_type != "Normal":
-        return f"{live.account_type} account"
-    if product == "libradb":
-        admin = sorted(set((live.privileges or {}).get("global") or []) & LIBRADB_ADMIN_GLOBAL)
-        if admin:
-            return f"global {', '.join(admin)}"
-    return None
-
-
-def spec_data(product: str, provider: "AccountProvider", instance: InstanceInfo, live: LiveAccount,
-              region: str) -> dict[str, Any]:
-    """The arguments a stack would give for the account as it is (privileges in the cloud's form)."""
-    data: dict[str, Any] = {provider.instance_field: instance.id, "name": live.name}
-    if product == "libradb":
-        data["host"] = live.host or "%"
-    else:
-        data["account_type"] = live.account_type or "Normal"
-    if live.description:
-        data["description"] = live.description
-    data["privileges"] = live.privileges or ({} if product != "libradb" else {"global": [], "databases": {}, "tables": {}})
-    data["region"] = region
-    return data
-
 
 def classify(product: str, instance: InstanceInfo, live: LiveAccount, region: str, *,
              include_privileged: bool) -> Found:
     provider = provider_for(product)
-    found = Found(product, instance, live, privileged=privileged_reason(product, live))
-    data = spec_data(product, provider, instance, live, region)
+    found = Found(product, instance, live, privileged=provider.privileged_reason(live))
+    data = provider.discovered_inputs(instance, live, region)
     try:
         found.spec = provider._spec(data)
     except SpecError as exc:
@@ -104,13 +64,8 @@ def classify(product: str, instance: InstanceInfo, live: LiveAccount, region: st
 
 
 def name_problem(product: str, name: str, instance: InstanceInfo) -> str | None:
-    """System and reserved accounts: no stack can declare them (and LibraDB refuses even to
-    describe their privileges: InvalidParameterValue.InternalAccount)."""
-    if product == "libradb":
-        return libradb_rules.check_libradb_name(name)
-    if product == "rds":
-        return rds_rules.check_rds_name(name, instance.engine, instance.version)
-    return polardb_rules.check_polardb_name(name)
+    """System and reserved accounts: no stack can declare them."""
+    return provider_for(product).name_problem(name, instance)
 
 
 def discover(product: str, adapter, instance_ids: Iterable[str] | None, *,

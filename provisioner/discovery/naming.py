@@ -13,6 +13,6 @@ CLASSES = {name: product.resource_class_name for name, product in REGISTRY.items
 
 def resource_name(found: Found) -> str:
     """<instance>-<account>[-<host>]: unique per cloud account, stable across runs."""
-    host = found.live.host if found.product == "libradb" and found.live.host not in ("", "%") else ""
+    host = found.live.host if found.live.host not in ("", "%") else ""   # Alibaba accounts have none
     name = f"{found.instance.id}-{found.live.name}" + (f"-{host}" if host else "")
     return re.sub(r"[^A-Za-z0-9_.-]", "-", name)

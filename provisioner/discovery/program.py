@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provisioner.discovery.inventory import Found
+from provisioner.discovery.inventory import Found, provider_for
 from provisioner.discovery.naming import CLASSES, resource_name
 
 HEADER = '''"""Accounts discovered by `provisioner discover`{where}.
@@ -23,19 +23,8 @@ from provisioner import {imports}
 
 def _args(found: Found) -> dict[str, Any]:
     """The arguments in the order a person writes them; only what differs from the default."""
-    spec = found.spec
-    assert spec is not None
-    data = spec.model_dump(mode="json", exclude_none=True)
-    if found.product == "libradb":
-        data["privileges"] = {k: v for k, v in spec.privileges.normalised().items() if v}   # type: ignore[attr-defined]
-        if data.get("host") == "%":
-            data.pop("host")
-    for key in ("adopt", "password_version", "max_user_connections", "engine", "engine_version"):
-        data.pop(key, None)
-    if not data.get("privileges"):
-        data.pop("privileges", None)
-    if data.get("account_type") == "Normal" and found.product == "rds":
-        data.pop("account_type")   # RDS's default; PolarDB's is always written (the API's default is Super)
+    assert found.spec is not None
+    data = provider_for(found.product).code_arguments(found.spec)
     order = ("cluster_id", "instance_id", "name", "host", "account_type", "description", "privileges", "region")
     return {k: data[k] for k in order if k in data}
 
@@ -48,7 +37,7 @@ def render(found_all: list[Found], *, import_file: str, where: str = "", unread:
     lines += [f"# not read: {problem}" for problem in unread]
     for found in found_all:
         what = f"{found.product} {found.instance.id} '{found.live.name}'" + (
-            f"@{found.live.host}" if found.product == "libradb" else "")
+            f"@{found.live.host}" if found.live.host else "")   # Alibaba accounts have no host
         if not found.declared:
             lines.append(f"# not declared: {what}: {found.excluded}")
             continue

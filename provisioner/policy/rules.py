@@ -35,10 +35,7 @@ def is_account(type_token: str) -> bool:
 
 def describe(type_token: str, props: Mapping[str, Any]) -> str:
     provider = provider_for(type_token)
-    name = props.get("name")
-    if provider.product == "libradb":
-        name = f"{name}@{props.get('host') or '%'}"
-    return f"{provider.product} account '{name}' on {props.get(provider.instance_field)}"
+    return f"{provider.product} account '{provider.account_label(props)}' on {props.get(provider.instance_field)}"
 
 
 def privileged_account_type(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
@@ -51,8 +48,8 @@ def privileged_account_type(type_token: str, props: Mapping[str, Any], config: M
 
 
 def any_host(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
-    if provider_for(type_token).product != "libradb":
-        return []
+    if "host" not in provider_for(type_token).spec_model.model_fields:
+        return []   # accounts without a host (Alibaba's) connect from what the instance allows
     host = props.get("host") or "%"   # the resource's default host is '%'
     if host in (config.get("hosts") or ANY_HOST):
         return [f"{describe(type_token, props)} may connect from any host ('{host}'); set host to the "
@@ -62,8 +59,8 @@ def any_host(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any
 
 def system_database_privileges(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
     system = {d.lower() for d in (config.get("databases") or SYSTEM_DATABASES)}
-    product = provider_for(type_token).product
-    hit = sorted({db for db in _databases(product, props.get("privileges")) if db.lower() in system})
+    databases = provider_for(type_token).databases_in(props.get("privileges"))
+    hit = sorted({db for db in databases if db.lower() in system})
     if hit:
         return [f"{describe(type_token, props)} has privileges on the system database"
                 f"{'s' if len(hit) > 1 else ''} {', '.join(hit)}"]
@@ -102,13 +99,3 @@ def too_many_accounts(resources: Iterable[tuple[str, str, Mapping[str, Any]]],
                                               f"stack; at most {limit} are allowed (maxAccounts)"))
     return found
 
-
-def _databases(product: str, privileges: Any) -> list[str]:
-    """Database names in the product's privileges shape: {db: privilege} (RDS, PolarDB) or
-    LibraDB's {"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}}."""
-    if not isinstance(privileges, Mapping):
-        return []
-    if product != "libradb":
-        return [str(db) for db in privileges]
-    names = [str(db) for db in (privileges.get("databases") or {})]
-    return names + [str(key).partition(".")[0] for key in (privileges.get("tables") or {})]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Mapping, cast
 
-from provisioner.core.adapter import AccountAdapter, LiveAccount
+from provisioner.core.adapter import AccountAdapter, InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core.provider import AccountProvider
+from provisioner.products.libradb import rules as libradb_rules
 from provisioner.products.libradb.spec import LibraDBAccountSpec
 
 if TYPE_CHECKING:   # the SDK-backed adapter loads on the first cloud call, never at import
@@ -53,6 +54,41 @@ class LibraDBAccountProvider(AccountProvider):
         return ("max_user_connections", f"{self._where(spec)} exists with max_user_connections="
                 f"{live.max_user_connections}, declared {declared}; the API cannot change it, so adopting "
                 f"would replace the account later. Declare {live.max_user_connections} (or omit it) to adopt it.")
+
+    def account_label(self, props: Mapping[str, Any]) -> str:
+        return f"{props.get('name')}@{props.get('host') or '%'}"
+
+    def name_problem(self, name: str, instance: InstanceInfo) -> str | None:
+        # System accounts: LibraDB refuses even to describe their privileges (InvalidParameterValue.InternalAccount).
+        return libradb_rules.check_libradb_name(name)
+
+    def privileged_reason(self, live: LiveAccount) -> str | None:
+        admin = sorted(set((live.privileges or {}).get("global") or []) & libradb_rules.ADMIN_GLOBAL_PRIVILEGES)
+        return f"global {', '.join(admin)}" if admin else None
+
+    def discovered_inputs(self, instance: InstanceInfo, live: LiveAccount, region: str) -> dict[str, Any]:
+        data = super().discovered_inputs(instance, live, region)
+        del data["account_type"]
+        data["host"] = live.host or "%"
+        data["privileges"] = live.privileges or {"global": [], "databases": {}, "tables": {}}
+        return data
+
+    def code_arguments(self, spec: LibraDBAccountSpec) -> dict[str, Any]:
+        data = super().code_arguments(spec)
+        privileges = {k: v for k, v in spec.privileges.normalised().items() if v}
+        data.pop("privileges", None)
+        if privileges:
+            data["privileges"] = privileges
+        if data.get("host") == "%":
+            data.pop("host")
+        return data
+
+    def databases_in(self, privileges: Any) -> list[str]:
+        """{"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}}."""
+        if not isinstance(privileges, Mapping):
+            return []
+        names = [str(db) for db in (privileges.get("databases") or {})]
+        return names + [str(key).partition(".")[0] for key in (privileges.get("tables") or {})]
 
     def before_update(self, adapter: AccountAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
         old_host = olds.get("host") or "%"

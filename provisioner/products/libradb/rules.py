@@ -39,6 +39,10 @@ LIBRADB_PRIVILEGES = frozenset({
     "CREATE VIEW", "SHOW VIEW", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE",
     "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER", "SHOW DATABASES", "PROCESS", "RELOAD",
 })
+# Global privileges that change every database's schema or the server itself (MySQL semantics):
+# an account holding one of them globally is an administrator, not an application account.
+ADMIN_GLOBAL_PRIVILEGES = frozenset({"CREATE", "DROP", "ALTER", "INDEX", "REFERENCES", "CREATE ROUTINE",
+                                     "ALTER ROUTINE", "EVENT", "TRIGGER", "RELOAD"})
 # Privileges that only make sense globally (MySQL semantics).
 LIBRADB_GLOBAL_ONLY_PRIVILEGES = frozenset({"SHOW DATABASES", "PROCESS", "RELOAD"})
 _LIBRADB_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")

@@ -41,3 +41,6 @@ class PolarDBAccountProvider(AccountProvider):
         # One token per create: the adapter's retries of this create reuse it, so a create whose
         # response was lost is answered with the first result instead of a duplicate.
         return uuid.uuid4().hex
+
+    def name_problem(self, name: str, instance: InstanceInfo) -> str | None:
+        return polardb_rules.check_polardb_name(name)

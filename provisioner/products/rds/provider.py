@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import InstanceInfo, LiveAccount
@@ -65,3 +67,12 @@ class RdsAccountProvider(AccountProvider):
             failures.append(("account_type", f"{instance.engine} instance {spec.instance_id} already has its one "
                              f"{spec.account_type} account, '{other[0]}'; an instance has at most one"))
         return failures
+
+    def name_problem(self, name: str, instance: InstanceInfo) -> str | None:
+        return rds_rules.check_rds_name(name, instance.engine, instance.version)
+
+    def code_arguments(self, spec: RdsAccountSpec) -> dict[str, Any]:
+        data = super().code_arguments(spec)
+        if data.get("account_type") == "Normal":
+            data.pop("account_type")   # RDS's default (PolarDB's is written: the API's default there is Super)
+        return data
