@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from provisioner.products.libradb.adapter import normalize_privileges
+from provisioner.products.libradb.rules import normalize_privileges
 
 TYPE_PRODUCT = {
     "pulumi-python:dynamic/provisioner:LibraDBAccount": "libradb",

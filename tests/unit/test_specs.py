@@ -261,3 +261,18 @@ def test_region_ids(region, ok):
         assert validate_spec(RdsAccountSpec, data).region == region
     else:
         assert "region id" in failures(RdsAccountSpec, data)["region"]
+
+
+def test_the_typed_literals_are_the_rules_allowed_values():
+    """Type checkers need literal Literals; the rules keep the values with their sources: one list."""
+    from typing import get_args
+
+    from provisioner.products.polardb import rules as polardb_rules
+    from provisioner.products.rds import rules as rds_rules
+    from provisioner.products.polardb.spec import PolarDBAccountType, PolarDBPrivilege
+    from provisioner.products.rds.spec import RdsAccountType, RdsEngine, RdsPrivilege
+    assert get_args(RdsAccountType) == rds_rules.RDS_ACCOUNT_TYPES
+    assert get_args(RdsPrivilege) == rds_rules.RDS_PRIVILEGES
+    assert get_args(RdsEngine) == tuple(rds_rules.RDS_PRIVILEGES_BY_ENGINE)
+    assert get_args(PolarDBAccountType) == polardb_rules.POLARDB_ACCOUNT_TYPES
+    assert get_args(PolarDBPrivilege) == polardb_rules.POLARDB_PRIVILEGES

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from tencentcloud.cynosdb.v20190107 import models
 
+from provisioner.products.libradb.rules import normalize_privileges
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.batch import Coalescer, Item, send
@@ -25,16 +26,6 @@ PAGE_SIZE = 100                 # DescribeLibraDBClusterAccounts Limit (the SDK 
 COALESCER = Coalescer()         # process-wide: threads of one provider process share batches
 _UNSUPPORTED = ("UnsupportedOperation", "InvalidAction", "UnknownAction", "ActionNotFound",
                 "InvalidParameter.ActionNotFound", "ResourceNotFound.InterfaceNotFound")
-
-
-def normalize_privileges(p: dict[str, Any] | None) -> dict[str, Any]:
-    """The normalised form (base.py): every scope present, privileges sorted, empty entries dropped."""
-    p = p or {}
-    return {
-        "global": sorted(set(p.get("global") or [])),
-        "databases": {db: sorted(set(v)) for db, v in sorted((p.get("databases") or {}).items()) if v},
-        "tables": {t: sorted(set(v)) for t, v in sorted((p.get("tables") or {}).items()) if v},
-    }
 
 
 def privileges_from_wire(resp: dict[str, Any]) -> dict[str, Any]:

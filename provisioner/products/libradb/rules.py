@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from provisioner.core.rules import check_database_name
 
@@ -101,3 +102,14 @@ def check_libradb_privilege(privilege: str, *, scope: str) -> str | None:
     if scope != "global" and privilege in LIBRADB_GLOBAL_ONLY_PRIVILEGES:
         return f"'{privilege}' can only be granted globally"
     return None
+
+
+def normalize_privileges(p: dict[str, Any] | None) -> dict[str, Any]:
+    """The one normalised form of LibraDB privileges (the spec's output, the adapter's read-back,
+    what the diff compares): every scope present, privileges sorted and unique, empty entries dropped."""
+    p = p or {}
+    return {
+        "global": sorted(set(p.get("global") or [])),
+        "databases": {db: sorted(set(v)) for db, v in sorted((p.get("databases") or {}).items()) if v},
+        "tables": {t: sorted(set(v)) for t, v in sorted((p.get("tables") or {}).items()) if v},
+    }

@@ -32,12 +32,9 @@ class LibraDBPrivileges(BaseModel):
                  Annotated[list[str], AfterValidator(_privilege_list("table"))]] = Field(default_factory=dict)
 
     def normalised(self) -> dict:
-        """The form the adapters and the diff engine use; empty entries dropped."""
-        return {
-            "global": list(self.global_),
-            "databases": {db: p for db, p in sorted(self.databases.items()) if p},
-            "tables": {t: p for t, p in sorted(self.tables.items()) if p},
-        }
+        """The form the adapters and the diff engine use (rules.normalize_privileges)."""
+        return libradb_rules.normalize_privileges(
+            {"global": self.global_, "databases": self.databases, "tables": self.tables})
 
 
 class LibraDBAccountSpec(AccountSpec):

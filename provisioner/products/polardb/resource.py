@@ -12,7 +12,7 @@ from provisioner.core import precheck
 from provisioner.core.args import resource_args_opts, secret_options, to_props
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.polardb.provider import PolarDBAccountProvider
-from provisioner.products.polardb.spec import PolarDBPrivilege
+from provisioner.products.polardb.spec import PolarDBAccountType, PolarDBPrivilege
 
 
 class PolarDBAccountArgs:
@@ -22,14 +22,14 @@ class PolarDBAccountArgs:
     name: Input[str]
     password: Optional[Input[str]]
     password_version: Optional[Input[str]]
-    account_type: Literal["Normal", "Super"]
+    account_type: PolarDBAccountType
     description: Optional[Input[str]]
     privileges: Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]]
     region: Optional[Input[str]]
     adopt: bool
 
     def __init__(self, *, cluster_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
-                 password_version: Optional[Input[str]] = None, account_type: Literal["Normal", "Super"] = "Normal",
+                 password_version: Optional[Input[str]] = None, account_type: PolarDBAccountType = "Normal",
                  description: Optional[Input[str]] = None,
                  privileges: Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]] = None, region: Optional[Input[str]] = None, adopt: bool = False):
         """
@@ -62,7 +62,7 @@ class PolarDBAccountArgsDict(TypedDict):
     name: Input[str]
     password: NotRequired[Optional[Input[str]]]
     password_version: NotRequired[Optional[Input[str]]]
-    account_type: NotRequired[Literal["Normal", "Super"]]
+    account_type: NotRequired[PolarDBAccountType]
     description: NotRequired[Optional[Input[str]]]
     privileges: NotRequired[Optional[Input[Mapping[str, Input[PolarDBPrivilege]]]]]
     region: NotRequired[Optional[Input[str]]]

@@ -12,6 +12,7 @@ from provisioner.core import rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
 
 PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
+PolarDBAccountType = Literal["Normal", "Super"]
 
 
 class PolarDBAccountSpec(AccountSpec):
@@ -19,7 +20,7 @@ class PolarDBAccountSpec(AccountSpec):
     name: Annotated[str, AfterValidator(rule(polardb_rules.check_polardb_name))]
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     # Always sent to the API: when AccountType is omitted PolarDB silently creates a Super account.
-    account_type: Literal["Normal", "Super"] = "Normal"
+    account_type: PolarDBAccountType = "Normal"
     description: Annotated[str | None, AfterValidator(rule(polardb_rules.check_polardb_description))] = None
     privileges: dict[database_key(comma_list=True), PolarDBPrivilege] = Field(default_factory=dict)
 

@@ -12,7 +12,7 @@ from provisioner.core import precheck
 from provisioner.core.args import resource_args_opts, secret_options, to_props
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.rds.provider import RdsAccountProvider
-from provisioner.products.rds.spec import RdsEngine, RdsPrivilege
+from provisioner.products.rds.spec import RdsAccountType, RdsEngine, RdsPrivilege
 
 
 class RdsAccountArgs:
@@ -22,7 +22,7 @@ class RdsAccountArgs:
     name: Input[str]
     password: Optional[Input[str]]
     password_version: Optional[Input[str]]
-    account_type: Literal["Normal", "Super", "Sysadmin"]
+    account_type: RdsAccountType
     description: Optional[Input[str]]
     privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]]
     region: Optional[Input[str]]
@@ -32,7 +32,7 @@ class RdsAccountArgs:
 
     def __init__(self, *, instance_id: Input[str], name: Input[str], password: Optional[Input[str]] = None,
                  password_version: Optional[Input[str]] = None,
-                 account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal",
+                 account_type: RdsAccountType = "Normal",
                  description: Optional[Input[str]] = None,
                  privileges: Optional[Input[Mapping[str, Input[RdsPrivilege]]]] = None,
                  region: Optional[Input[str]] = None, engine: Optional[RdsEngine] = None,
@@ -75,7 +75,7 @@ class RdsAccountArgsDict(TypedDict):
     name: Input[str]
     password: NotRequired[Optional[Input[str]]]
     password_version: NotRequired[Optional[Input[str]]]
-    account_type: NotRequired[Literal["Normal", "Super", "Sysadmin"]]
+    account_type: NotRequired[RdsAccountType]
     description: NotRequired[Optional[Input[str]]]
     privileges: NotRequired[Optional[Input[Mapping[str, Input[RdsPrivilege]]]]]
     region: NotRequired[Optional[Input[str]]]

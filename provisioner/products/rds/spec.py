@@ -13,13 +13,14 @@ from provisioner.core.spec import AccountSpec, database_key, instance_id, model_
 
 RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
 RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]
+RdsAccountType = Literal["Normal", "Super", "Sysadmin"]
 
 
 class RdsAccountSpec(AccountSpec):
     instance_id: instance_id()
     name: Annotated[str, AfterValidator(rule(rds_rules.check_rds_name))]  # loosest bound; engine rule below
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
-    account_type: Literal["Normal", "Super", "Sysadmin"] = "Normal"
+    account_type: RdsAccountType = "Normal"
     description: Annotated[str | None, AfterValidator(rule(rds_rules.check_rds_description))] = None
     privileges: dict[database_key(comma_list=True), RdsPrivilege] = Field(default_factory=dict)
     # Optional hint: with it, the engine's own name and privilege rules are checked at preview;
