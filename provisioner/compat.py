@@ -20,9 +20,9 @@ from provisioner.products import REGISTRY   # standard library only, like this m
 # products' descriptors (provisioner/products/<product>/descriptor.py) are where they are written.
 ACCOUNT_TYPES: dict[str, tuple[str, str]] = {p.type_token: p.provider_path for p in REGISTRY.values()}
 
-# Where the provider classes were before 0.3.0 (before the product folders): stacks written then
+# Where 0.1.0 kept the provider classes (before the product folders): stacks it wrote
 # pickle these paths, kept importable as one-line aliases (provisioner/resources/*.py).
-BEFORE_0_3: dict[str, tuple[str, str]] = {
+BEFORE_0_2: dict[str, tuple[str, str]] = {
     "pulumi-python:dynamic/provisioner:LibraDBAccount": ("provisioner.resources.libradb", "LibraDBAccountProvider"),
     "pulumi-python:dynamic/provisioner:RdsAccount": ("provisioner.resources.rds", "RdsAccountProvider"),
     "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.resources.polardb", "PolarDBAccountProvider"),
@@ -30,4 +30,4 @@ BEFORE_0_3: dict[str, tuple[str, str]] = {
 
 # Every "module.Class" a serialized provider may refer to.
 SERIALIZED_REFERENCES: frozenset[str] = frozenset(
-    f"{module}.{cls}" for table in (ACCOUNT_TYPES, BEFORE_0_3) for module, cls in table.values())
+    f"{module}.{cls}" for table in (ACCOUNT_TYPES, BEFORE_0_2) for module, cls in table.values())

@@ -1,4 +1,4 @@
-"""Old module paths, kept because stacks written before 0.3.0 pickle them (provisioner/compat.py).
+"""Old module paths, kept because stacks written by 0.1.0 pickle them (provisioner/compat.py).
 
-The resources live in provisioner/products/<product>/ since 0.3.0.
+The resources live in provisioner/products/<product>/ since 0.2.0.
 """
