@@ -133,8 +133,3 @@ def kind_of(product: str | None, code: str) -> str | None:
 
 def never_running(product: str, status: str) -> bool:
     return status.lower() in table(product).never_running
-
-
-def codes_of(*kinds: str) -> frozenset[str]:
-    """Every exact code any product's table gives one of `kinds` (for code-set checks)."""
-    return frozenset(c for t in tables() for c, k in t.codes.items() if k in kinds)

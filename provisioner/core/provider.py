@@ -27,9 +27,6 @@ from provisioner.core.spec import AccountSpec, SpecError, validate_spec
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # pulumi.runtime.rpc.UNKNOWN, a value only known at `up`
 
-# From the per-product code tables (provisioner/products/*/codes.py): the one place codes get a meaning.
-ALREADY_EXISTS = codes.codes_of(codes.EXISTS)
-GONE = codes.codes_of(*codes.GONE)   # the account, or the whole cluster/instance, no longer exists
 
 
 class ProvisionError(Exception):
@@ -315,7 +312,7 @@ class AccountProvider(ResourceProvider):
         try:
             adapter.create_account(instance_id, request, password, client_token=self.client_token(spec, props))
         except CloudApiError as exc:
-            if exc.code not in ALREADY_EXISTS:
+            if exc.kind != codes.EXISTS:   # the kind its product's code table gives (core/codes.py)
                 raise self._fail("cannot create", spec, exc) from None
             if not spec.adopt:   # made by someone else between our read and our create
                 live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
@@ -363,7 +360,7 @@ class AccountProvider(ResourceProvider):
         try:
             live = self._adapter(spec).get_account(self.instance_id(spec), spec.name, self.host(spec))
         except CloudApiError as exc:
-            if exc.code in GONE:
+            if exc.kind in codes.GONE:   # the account, or its whole cluster/instance, no longer exists
                 return ReadResult(None, {})
             raise self._fail("cannot read", spec, exc) from None
         if live is None:
@@ -412,5 +409,5 @@ class AccountProvider(ResourceProvider):
         try:
             self._adapter(spec).delete_account(self.instance_id(spec), spec.name, self.host(spec))
         except CloudApiError as exc:
-            if exc.code not in GONE:
+            if exc.kind not in codes.GONE:
                 raise self._fail("cannot delete", spec, exc) from None

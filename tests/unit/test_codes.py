@@ -86,11 +86,28 @@ def test_tencent_try_again_codes_are_retried(code):
     assert errors.classify(code, None, "libradb") in (codes.BUSY, codes.NOT_READY)
 
 
-def test_the_providers_gone_and_exists_sets_come_from_the_tables():
-    from provisioner.core import provider as base
-    assert "InvalidAccountName.NotFound" in base.GONE and "ResourceNotFound.ClusterNotFoundError" in base.GONE
-    assert "InvalidAccountName.Duplicate" in base.ALREADY_EXISTS
-    assert not base.GONE & base.ALREADY_EXISTS
+@pytest.mark.parametrize("product, code, gone", [("rds", "InvalidAccountName.NotFound", True),
+                                                ("libradb", "ResourceNotFound.ClusterNotFoundError", True),
+                                                ("polardb", "InvalidAccountName.Duplicate", False)])
+def test_the_provider_reads_an_error_by_the_kind_its_products_table_gives(product, code, gone):
+    """Deleting an account that is already gone succeeds; any other failure is the user's to see.
+    The provider keeps no code list: the kind comes from the product's table (errors.make_error)."""
+    from provisioner.core.provider import ProvisionError
+    from provisioner.products import product as registered
+
+    class Adapter:
+        def delete_account(self, *args, **kwargs):
+            raise errors.make_error("DeleteAccount", code, "no", "req-1", product=product)
+
+    provider = registered(product).provider_class()()
+    provider._adapter = lambda spec: Adapter()
+    props = {"cluster_id": "c-1", "instance_id": "c-1", "name": "app", "host": "%"}
+    props = {k: v for k, v in props.items() if k in provider.spec_model.model_fields}
+    if gone:
+        provider.delete(f"c-1:app", props)
+    else:
+        with pytest.raises((ProvisionError, Exception), match="InvalidAccountName.Duplicate"):
+            provider.delete("c-1:app", props)
 
 
 def test_an_unknown_kind_in_a_table_is_refused():
