@@ -1,7 +1,7 @@
 """Error codes as data: what each cloud API's codes mean, per product, in one table each.
 
 A code maps to a *kind*, and the kind says what to do about it. The adapters (retry.py waits,
-backs off or raises), the providers (resources/base.py: gone / already exists) and recover
+backs off or raises), the providers (core/provider.py: exc.kind, gone / already exists) and recover
 (the instance is gone) all ask `kind_of(product, code)`; nobody keeps a code list of their own.
 
 Kinds:

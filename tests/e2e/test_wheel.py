@@ -54,7 +54,7 @@ def check_new_project(leg, venv, tmp_path, pulumi_bin, cloud):
                             "print(r.__file__, 'starlette' in sys.modules or 'uvicorn' in sys.modules)"],
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
     assert where[0].startswith(str(venv)) and where[1] == "False", where
-    assert (Path(where[0]).parents[1] / "py.typed").exists()   # type checkers read the package's hints
+    assert (Path(where[0]).parents[2] / "py.typed").exists()   # provisioner/: type checkers read the package's hints
 
     project = write_readme_project(tmp_path / "src" / "my-db-accounts")
     (project / "venv").symlink_to(venv)   # the README's `virtualenv: venv`, from the cache
