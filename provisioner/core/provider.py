@@ -345,14 +345,27 @@ class AccountProvider(ResourceProvider):
 
     def _apply(self, adapter: AccountAdapter, spec: AccountSpec, live: LiveAccount, password: str | None) -> None:
         """Bring a live account to the spec, field by field (password only when given)."""
-        instance_id, host = self.instance_id(spec), self.host(spec)
         desired, current = self.to_inputs(spec), self.from_live(live)
         if password is not None:
-            adapter.set_password(instance_id, spec.name, host, password)
-        if spec.description is not None and spec.description != live.description:
-            adapter.set_description(instance_id, spec.name, host, spec.description)
-        if plan_diff(self.policy, current, desired).changed.count("privileges"):
-            adapter.set_privileges(instance_id, spec.name, host, current["privileges"], desired["privileges"])
+            adapter.set_password(self.instance_id(spec), spec.name, self.host(spec), password)
+        changed = set(plan_diff(self.policy, current, desired).changed)
+        for field in self.apply_order:
+            if field in changed:
+                self.apply_field(adapter, spec, field, current[field], desired[field])
+
+    # In-place fields `_apply` sets, in this order (a product with another in-place field adds it
+    # here and in apply_field; LibraDB's host goes first, in before_update: it is identity).
+    apply_order: ClassVar[tuple[str, ...]] = ("description", "privileges")
+
+    def apply_field(self, adapter: AccountAdapter, spec: AccountSpec, field: str, current: Any, desired: Any) -> None:
+        """Set one in-place field that differs from the live account."""
+        instance_id, host = self.instance_id(spec), self.host(spec)
+        if field == "description":
+            adapter.set_description(instance_id, spec.name, host, desired)
+        elif field == "privileges":
+            adapter.set_privileges(instance_id, spec.name, host, current, desired)
+        else:
+            raise NotImplementedError(f"{self.product}: no way to set {field} in place")
 
     @_user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
