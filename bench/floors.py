@@ -11,7 +11,7 @@ buckets drain in parallel and the phase can finish no sooner than its slowest bu
 any implementation faces) or what a run actually made (the floor that implementation set
 itself). Actions with no documented limit do not enter the floor.
 
-The provisioner's own client-side limiter (provisioner/core/retry.py) is stricter: it paces
+The provisioner's own client-side limiter (provisioner/core/retry/limiter.py) is stricter: it paces
 every bucket at 90% of its limit (keeping 10% as burst) and applies a conservative 20 req/s to
 actions with no documented limit. `policy_floor` is the same max over the calls a run made
 under those client-side rates: the best a run can do without changing the policy.
@@ -62,8 +62,8 @@ def floor(calls: Mapping[str, int], limits: Mapping[str, float] = DOCUMENTED_LIM
 
 
 def policy_floor(calls: Mapping[str, int]) -> tuple[float, str | None]:
-    """Same, under the client-side token buckets of provisioner/core/retry.py (default limits)."""
-    from provisioner.core.retry import RateLimiter
+    """Same, under the client-side token buckets of provisioner/core/retry/limiter.py (default limits)."""
+    from provisioner.core.retry.limiter import RateLimiter
     limiter = RateLimiter()
     best, which = 0.0, None
     for key, n in calls.items():

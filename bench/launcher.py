@@ -9,14 +9,18 @@ Nothing here is used outside the benchmark. Environment switch:
                                      only the pool handed to grpc.server() is replaced, not
                                      the pools the adapters create themselves
 
-Why not the product's own PROVISIONER_PROVIDER_WORKERS (provisioner/core/workers.py)? It
-raises the running pool's limit when the first resource call configures the provider. In `up`
-that is an early Check, so later calls get the extra threads; in `refresh` and `destroy` the
-engine's whole first burst of Read/Delete calls is already queued behind the 4 threads by then,
-and ThreadPoolExecutor only starts a thread on a submit that finds no idle permit, so the
-provider stays at 4 concurrent calls (measured: 14 provider threads instead of 18-25, see
-docs/benchmarks.md). Replacing the pool before the server starts has no such gap. The product
-knob still runs in this process and finds the pool already at N (a no-op).
+Why the bench still has its own: the product's PROVISIONER_PROVIDER_WORKERS
+(provisioner/core/workers.py, 16 by default) raises the running pool's limit when the first
+resource call configures the provider. Before commit e86a050 it did not start the extra threads,
+and ThreadPoolExecutor only starts one on a submit that finds no idle permit, so in `refresh`
+and `destroy`, whose first burst of calls was already queued behind the four threads, the
+provider stayed at four concurrent calls. Since then the knob starts the missing threads at
+once, and a side measurement (docs/benchmarks.md, "The product's PROVISIONER_PROVIDER_WORKERS
+now gives comparable results") found its wall times within the noise of this launcher's. The
+bench has not been switched to it: the worker variants and the reference still run through this
+launcher, which replaces the pool before the server starts and so starts threads on demand (the
+product knob starts all N at once). The product knob still runs in this process and finds the
+pool already at N (a no-op).
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ mode (engine defaults; PULUMI_SKIP_CHECKPOINTS=true):
              account per LibraDB create and delete call (PROVISIONER_LIBRADB_BATCH_MAX=1); the
              official plugin script
   workers*   ours, with the provider server's worker threads at --workers (bench launcher: the
-             pool is replaced before the server starts; launcher.py says why not the product's
-             PROVISIONER_PROVIDER_WORKERS), at the engine's default --parallel and at --parallel = workers
+             pool is replaced before the server starts; launcher.py says how it relates to
+             the product's PROVISIONER_PROVIDER_WORKERS), at the engine's default --parallel and
+             at --parallel = workers
 In the last mode only: ours with a 60 s list TTL, ours with the accounts declared cluster by
 cluster, and a reference run on a cloud with no latency and no rate limits.
 """

@@ -50,7 +50,7 @@ class CloudApiError(Exception):
     """A cloud call that failed for good (after retries). The message is safe to show:
     it carries the cloud's code and request id and never a password."""
 
-    # Set by the retry engine (errors.py/retry.py): what kind of failure this is
+    # Set by the retry engine (errors.py, retry/caller.py): what kind of failure this is
     # ("throttled", "transient", "not_ready", "not_found", "account_not_found", "exists", "fatal"),
     # how many wire attempts were made, and whether an earlier attempt failed transiently
     # (the request may have been processed: a create that now says "exists" may be ours).

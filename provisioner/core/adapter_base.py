@@ -10,7 +10,10 @@ from typing import Any, Callable, TypeVar
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount, Settings
 from provisioner.core.cache import CACHE, SingleFlightCache
-from provisioner.core.retry import Caller, RetryPolicy, current_deadline, wait_log
+from provisioner.core.retry.caller import Caller
+from provisioner.core.retry.deadlines import current_deadline
+from provisioner.core.retry.policy import RetryPolicy
+from provisioner.core.retry.waiting import wait_log
 
 AccountMap = dict[tuple[str, str], LiveAccount]
 T = TypeVar("T")

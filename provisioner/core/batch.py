@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Hashable
 
-from provisioner.core.retry import deadline_at
+from provisioner.core.retry.deadlines import deadline_at
 
 
 class Item:

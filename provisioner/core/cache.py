@@ -17,7 +17,7 @@ import copy
 import threading
 from typing import Any, Callable, Hashable
 
-from provisioner.core.retry import CLOCK, Clock
+from provisioner.core.retry.clock import CLOCK, Clock
 
 
 class _Flight:

@@ -3,7 +3,7 @@
 Call it at call time (inside the provider's create/read/...), never store the result on a
 provider object: Pulumi pickles provider objects into state. SDK clients are cached here, in this
 process's memory only, per (product, settings, timeouts), so their connection pools are reused.
-The SDKs' own retryers are left off: the provisioner's retry.py is the one policy.
+The SDKs' own retryers are left off: provisioner/core/retry/ is the one policy.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 
 from provisioner.core.adapter import AccountAdapter, Settings
 from provisioner.core.cache import CACHE
-from provisioner.core.retry import COUNTERS, RetryPolicy
+from provisioner.core.retry.counters import COUNTERS
+from provisioner.core.retry.policy import RetryPolicy
 from provisioner.products import product as registered
 
 _clients: dict[tuple, Any] = {}
@@ -44,8 +45,9 @@ def _quiet_sdk_loggers() -> None:
 
 
 def _default_policy() -> RetryPolicy:
-    """From PROVISIONER_CLOUD_* variables; the wait for a Running instance also follows the
-    stack setting provisioner:waitTimeoutSeconds (provisioner.core.settings) unless set here."""
+    """From the PROVISIONER_CLOUD_* variables (RetryPolicy.ENV). The wait timeout is the one knob
+    with a stack setting too: PROVISIONER_CLOUD_WAIT_TIMEOUT when it is set, else the stack's
+    provisioner:waitTimeoutSeconds (provisioner.core.settings), else the default."""
     policy = RetryPolicy.from_env()
     if not os.environ.get(RetryPolicy.ENV["wait_timeout"]):
         from provisioner.core import settings as stack

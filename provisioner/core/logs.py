@@ -28,7 +28,7 @@ def configure_from_env() -> None:
         return
     _configured = True
     wait_file = os.environ.get("PROVISIONER_WAIT_LOG")
-    if wait_file:   # only the waits (cloud/retry.py wait_log), e.g. for make bench
+    if wait_file:   # only the waits (provisioner/core/retry/waiting.py wait_log), e.g. for make bench
         waits = logging.getLogger("provisioner.cloud.wait")
         handler = logging.FileHandler(wait_file)
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s"))

@@ -56,8 +56,9 @@ def _get(key: str, env: str | None = None) -> str | None:
 
 
 def wait_timeout() -> float:
-    """The stack's provisioner:waitTimeoutSeconds (the environment's PROVISIONER_CLOUD_WAIT_TIMEOUT,
-    read by cloud/retry.py, takes precedence over it)."""
+    """The stack's provisioner:waitTimeoutSeconds, else 600. The one exception to "stack config
+    first": the environment's PROVISIONER_CLOUD_WAIT_TIMEOUT, when set, wins over it (read with
+    the other PROVISIONER_CLOUD_* knobs by RetryPolicy.from_env; clients._default_policy)."""
     return float(_get("waitTimeoutSeconds") or 600)
 
 

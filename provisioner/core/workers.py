@@ -8,7 +8,7 @@ starts the extra threads at once, so the calls already queued run too. This work
 Pulumi install. It touches private attributes of grpc's server state and of the pool: when they
 are not there (another grpc or SDK), nothing changes and the SDK's four workers serve as before.
 PROVISIONER_PROVIDER_WORKERS=4 (or lower) keeps the SDK's pool as it is. The cloud rate limits
-are kept by the client-side limiter (provisioner/core/retry.py), whatever the concurrency.
+are kept by the client-side limiter (provisioner/core/retry/limiter.py), whatever the concurrency.
 Measured in docs/benchmarks.md.
 """
 

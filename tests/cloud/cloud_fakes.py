@@ -13,7 +13,10 @@ from provisioner.products.libradb import rules as libradb_rules
 from provisioner.core.adapter import Settings
 from provisioner.core.cache import SingleFlightCache
 from provisioner.products.libradb.adapter import LibraDBAdapter
-from provisioner.core.retry import CallCounters, Caller, RateLimiter, RetryPolicy
+from provisioner.core.retry.caller import Caller
+from provisioner.core.retry.counters import CallCounters
+from provisioner.core.retry.limiter import RateLimiter
+from provisioner.core.retry.policy import RetryPolicy
 
 
 class FakeClock:

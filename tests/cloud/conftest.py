@@ -14,7 +14,7 @@ import pytest
 
 from provisioner.core import clients as factory
 from provisioner.core.adapter import Settings
-from provisioner.core.retry import RetryPolicy
+from provisioner.core.retry.policy import RetryPolicy
 
 FAST = dict(base_delay=0.01, max_delay=0.05, wait_base=0.02, wait_max=0.05, wait_timeout=20.0,
             batch_window=0.03, list_ttl=2.0, read_timeout=10.0)

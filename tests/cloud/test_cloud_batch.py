@@ -11,7 +11,7 @@ from cloud_fakes import FakeLibraDBAdapter, FakeLibraDBService
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError
 from provisioner.core.batch import Coalescer
-from provisioner.core.retry import RetryPolicy
+from provisioner.core.retry.policy import RetryPolicy
 
 GOOD = "Passw0rd!x"
 

@@ -13,7 +13,10 @@ from darabonba.request import DaraRequest
 
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError
-from provisioner.core.retry import CallCounters, Caller, RateLimiter, RetryPolicy
+from provisioner.core.retry.caller import Caller
+from provisioner.core.retry.counters import CallCounters
+from provisioner.core.retry.limiter import RateLimiter
+from provisioner.core.retry.policy import RetryPolicy
 
 PASSWORD = "S3cr&t!Pass=word"
 ENCODED = "S3cr%26t%21Pass%3Dword"

@@ -9,7 +9,9 @@ import pytest
 
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError
-from provisioner.core.retry import COUNTERS, RetryPolicy, deadline_in
+from provisioner.core.retry.counters import COUNTERS
+from provisioner.core.retry.deadlines import deadline_in
+from provisioner.core.retry.policy import RetryPolicy
 
 LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"
 PW, PW2 = "Passw0rd!x", "N3w-Passw0rd"

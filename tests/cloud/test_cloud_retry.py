@@ -9,7 +9,12 @@ from cloud_fakes import FakeClock, tc_error
 
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo
-from provisioner.core.retry import DEFAULT_LIMITS, CallCounters, Caller, RateLimiter, RetryPolicy, TokenBucket, backoff_delay, deadline_in, parse_limits
+from provisioner.core.retry import limiter as limiter_module
+from provisioner.core.retry.caller import Caller
+from provisioner.core.retry.counters import CallCounters
+from provisioner.core.retry.deadlines import deadline_in
+from provisioner.core.retry.limiter import DEFAULT_LIMITS, parse_limits, RateLimiter, TokenBucket
+from provisioner.core.retry.policy import backoff_delay, RetryPolicy
 
 POLICY = RetryPolicy(max_attempts=6, retry_deadline=10.0, base_delay=0.2, max_delay=2.0,
                      wait_timeout=30.0, wait_base=1.0, wait_max=4.0)
@@ -88,6 +93,42 @@ def test_limiter_is_thread_safe_every_token_reserved_once():
 def test_parse_limits():
     assert parse_limits("libradb:*=20, rds:CreateAccount=50,*=10") == {
         ("libradb", "*"): 20, ("rds", "CreateAccount"): 50, ("*", "*"): 10}
+
+
+def test_the_process_limiter_is_built_on_first_use_from_the_environment(monkeypatch):
+    monkeypatch.setattr(limiter_module, "_process_limiter", None)   # as in a fresh process
+    monkeypatch.setenv("PROVISIONER_CLOUD_RATE_LIMITS", "polardb:*=50,*=10")
+    start = threading.Barrier(8)
+    built: list[RateLimiter] = []
+
+    def first_use():
+        start.wait()
+        built.append(limiter_module.process_limiter())
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    shared = built[0]
+    assert len(built) == 8 and all(b is shared for b in built)   # one limiter, however many first callers
+    assert shared.limit_for("polardb", "CreateAccount") == 50
+    assert shared.limit_for("rds", "CreateAccount") == 50        # a default the variable does not set
+    assert shared.limit_for("rds", "DeleteAccount") == 10
+    monkeypatch.setenv("PROVISIONER_CLOUD_RATE_LIMITS", "*=1")
+    assert limiter_module.process_limiter() is shared            # read once, then kept
+    assert Caller("rds", POLICY).limiter is shared                # what every Caller uses by default
+
+
+def test_importing_the_retry_modules_configures_nothing():
+    import subprocess
+    import sys
+    code = ("import os; os.environ['PROVISIONER_CLOUD_RATE_LIMITS'] = 'not a limit'; "
+            "from provisioner.core.retry import caller, limiter; assert limiter._process_limiter is None; "
+            "os.environ['PROVISIONER_CLOUD_RATE_LIMITS'] = 'rds:*=5'; "
+            "print(limiter.process_limiter().limit_for('rds', 'DeleteAccount'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "5.0"
 
 
 def test_policy_from_env():
@@ -210,7 +251,7 @@ def test_not_ready_without_describe_is_backed_off_inside_the_wait():
 
 
 def test_deadlines_nest_by_shrinking_unless_replaced():
-    from provisioner.core.retry import current_deadline, deadline_at
+    from provisioner.core.retry.deadlines import current_deadline, deadline_at
     clock = FakeClock()
     with deadline_in(10, clock=clock):
         with deadline_in(20, clock=clock):

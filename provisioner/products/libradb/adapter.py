@@ -20,7 +20,7 @@ from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.batch import Coalescer, Item, send
 from provisioner.core.adapter_base import AccountMap, AdapterBase
-from provisioner.core.retry import current_deadline
+from provisioner.core.retry.deadlines import current_deadline
 
 PAGE_SIZE = 100                 # DescribeLibraDBClusterAccounts Limit (the SDK documents (0,100])
 COALESCER = Coalescer()         # process-wide: threads of one provider process share batches
