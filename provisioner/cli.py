@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_localcloud(sub)
     _add_localcloud_admin(sub)
-    from provisioner import recover   # light: the SDKs load only when it runs
+    from provisioner.recover import command as recover   # light: the SDKs load only when it runs
     recover.add_parser(sub)
     from provisioner.discovery import command as discover
     discover.add_parser(sub)

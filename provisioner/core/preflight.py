@@ -41,7 +41,7 @@ def live_failures(provider: "AccountProvider", spec: AccountSpec, intent: Intent
     try:
         adapter = provider._adapter(spec)
     except MissingCredentials as exc:
-        return [("", f"cannot check {provider._where(spec)} against the cloud: {exc}")]
+        return [("", f"cannot check {provider.where(spec)} against the cloud: {exc}")]
     instance_id, field = provider.instance_id(spec), provider.instance_field
     try:
         instance = adapter.describe_instance(instance_id)
@@ -62,7 +62,7 @@ def live_failures(provider: "AccountProvider", spec: AccountSpec, intent: Intent
         if intent.creating or intent.recreating or intent.privileges:
             failures += _missing_databases(provider, spec, adapter.list_databases(instance_id))
     except CloudApiError as exc:
-        failures.append(("", f"cannot check {provider._where(spec)} against the cloud: {exc}"))
+        failures.append(("", f"cannot check {provider.where(spec)} against the cloud: {exc}"))
     return failures
 
 
@@ -89,7 +89,7 @@ def exists_message(provider: "AccountProvider", spec: AccountSpec, live: LiveAcc
     """Why an account we are about to create is already there, and what to do — never a step that
     loses data. Tells apart: the same account declared twice in this program, a resource renamed
     without an alias (the state holds the account under another name), an account made outside."""
-    where = provider._where(spec)
+    where = provider.where(spec)
     urn = operation.calling_urn()
     here = operation.resource_name(urn)
     owner = stack_state.owner_in_state(urn, provider.resource_id(spec))
@@ -108,7 +108,7 @@ def exists_message(provider: "AccountProvider", spec: AccountSpec, live: LiveAcc
 
 def duplicate_message(provider: "AccountProvider", spec: AccountSpec, other_urn: str) -> str:
     here = operation.resource_name(operation.calling_urn())
-    return (f"{provider._where(spec)} is declared by two resources of this program, "
+    return (f"{provider.where(spec)} is declared by two resources of this program, "
             f"'{operation.resource_name(other_urn)}' and '{here}': declare it once (one of the two "
             f"would otherwise delete or overwrite the other's account)")
 

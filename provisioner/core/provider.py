@@ -113,7 +113,7 @@ class AccountProvider(ResourceProvider):
         declared = getattr(spec, "account_type", None)
         if declared is None or live.account_type == declared:
             return None
-        return ("account_type", f"{self._where(spec)} exists as a {live.account_type} account but is declared "
+        return ("account_type", f"{self.where(spec)} exists as a {live.account_type} account but is declared "
                 f"{declared}; adopting cannot change an account's type, so nothing was changed. "
                 f"Declare account_type=\"{live.account_type}\" to adopt it as it is, or choose another name.")
 
@@ -159,7 +159,7 @@ class AccountProvider(ResourceProvider):
         """The database names a `privileges` input names ({database: privilege} by default)."""
         return [str(db) for db in privileges] if isinstance(privileges, Mapping) else []
 
-    # --- helpers --------------------------------------------------------------------------
+    # --- helpers (public: instance_id, identity, parse_id, find_account, where; recover uses them) ---
 
     def instance_id(self, spec: AccountSpec) -> str:
         return getattr(spec, self.instance_field)
@@ -168,7 +168,7 @@ class AccountProvider(ResourceProvider):
         fields = self.spec_model.model_fields
         return validate_spec(self.spec_model, {k: v for k, v in props.items() if k in fields})
 
-    def _identity(self, props: dict[str, Any], id_: str | None = None) -> AccountSpec:
+    def identity(self, props: dict[str, Any], id_: str | None = None) -> AccountSpec:
         """The recorded account without re-validating it: read and delete must work even when
         live values (say, a description changed out of band) break today's input rules.
         With no recorded identity (a resource imported by id into the state), the id says it."""
@@ -187,13 +187,20 @@ class AccountProvider(ResourceProvider):
         from provisioner.core.clients import adapter_for  # the SDKs load on first cloud call, not at preview
         return adapter_for(self.product, settings.settings_for(self.product, spec.region))
 
-    def _where(self, spec: AccountSpec) -> str:
+    def find_account(self, spec: AccountSpec) -> LiveAccount | None:
+        """The account as the cloud has it now (a fresh read, past every cache), or None when
+        the cluster/instance has no such account. Raises CloudApiError (kind not_found: the
+        cluster/instance itself is gone). Used outside the engine's calls, e.g. by recover."""
+        return self._adapter(spec).get_account(self.instance_id(spec), spec.name, self.host(spec), fresh=True)
+
+    def where(self, spec: AccountSpec) -> str:
+        """The account in words, for messages: "<product> account '<name>[@host]' on <instance>"."""
         host = self.host(spec)
         who = f"{spec.name}@{host}" if host else spec.name
         return f"{self.product} account '{who}' on {self.instance_id(spec)}"
 
     def _fail(self, doing: str, spec: AccountSpec, exc: Exception) -> ProvisionError:
-        return ProvisionError(f"{doing} {self._where(spec)}: {exc}")
+        return ProvisionError(f"{doing} {self.where(spec)}: {exc}")
 
     def _outputs(self, spec: AccountSpec, password: str | None, generated: bool,
                  instance: InstanceInfo | None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -294,7 +301,7 @@ class AccountProvider(ResourceProvider):
         try:
             self.check_live(spec, instance)
         except SpecError as exc:
-            raise ProvisionError(f"invalid {self._where(spec)} for {instance.engine} {instance.version}: {exc}") from None
+            raise ProvisionError(f"invalid {self.where(spec)} for {instance.engine} {instance.version}: {exc}") from None
         request = self.to_inputs(spec)
         request["host"] = host
         try:
@@ -316,7 +323,7 @@ class AccountProvider(ResourceProvider):
                 raise self._fail("cannot create", spec, exc) from None
             if not spec.adopt:   # made by someone else between our read and our create
                 live = adapter.get_account(instance_id, spec.name, host, fresh=True, privileges=False)
-                message = preflight.exists_message(self, spec, live) if live else f"{self._where(spec)} already exists"
+                message = preflight.exists_message(self, spec, live) if live else f"{self.where(spec)} already exists"
                 raise ProvisionError(f"{message} ({exc.code}, request id {exc.request_id})") from None
             if not exc.after_transient:
                 return self._adopted(adapter, spec, instance)
@@ -335,7 +342,7 @@ class AccountProvider(ResourceProvider):
         try:
             live = adapter.get_account(instance_id, spec.name, host, fresh=True)
             if live is None:
-                raise ProvisionError(f"{self._where(spec)} was reported as existing but cannot be read")
+                raise ProvisionError(f"{self.where(spec)} was reported as existing but cannot be read")
             problem = self.adopt_problem(spec, live)   # before the first write: nothing changed yet
             if problem:
                 raise ProvisionError(problem[1])
@@ -369,7 +376,7 @@ class AccountProvider(ResourceProvider):
 
     @_user_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        spec = self._identity(props, id_)
+        spec = self.identity(props, id_)
         try:
             live = self._adapter(spec).get_account(self.instance_id(spec), spec.name, self.host(spec))
         except CloudApiError as exc:
@@ -397,7 +404,7 @@ class AccountProvider(ResourceProvider):
             self.before_update(adapter, spec, olds)
             live = adapter.get_account(instance_id, spec.name, self.host(spec), fresh=True)
             if live is None:
-                raise ProvisionError(f"{self._where(spec)} no longer exists in the cloud; run `pulumi refresh` "
+                raise ProvisionError(f"{self.where(spec)} no longer exists in the cloud; run `pulumi refresh` "
                                      f"and then `pulumi up` to create it again")
             self._apply(adapter, spec, live, password if rotate else None)
         except CloudApiError as exc:
@@ -409,13 +416,13 @@ class AccountProvider(ResourceProvider):
 
     @_user_errors
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        spec = self._identity(props)
+        spec = self.identity(props)
         urn = operation.calling_urn()
         owner = CLAIMS.other_owner(self.identity_key(spec), urn)
         if owner is not None:
             # A rename without aliases, or an adoption: another resource of this operation now
             # manages the account. Deleting it would take the account from under that resource.
-            operation.note(f"kept {self._where(spec)}: resource '{operation.resource_name(owner)}' of this "
+            operation.note(f"kept {self.where(spec)}: resource '{operation.resource_name(owner)}' of this "
                            f"update manages it now; '{operation.resource_name(urn)}' leaves the state without "
                            f"deleting it")
             return

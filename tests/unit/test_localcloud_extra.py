@@ -26,6 +26,6 @@ def test_importing_the_server_raises_the_same_clear_error():
 
 
 def test_the_library_and_the_admin_client_import_without_the_extra():
-    proc = run("import provisioner.products.rds.resource, provisioner.recover, provisioner.localcloud.admin_client; "
+    proc = run("import provisioner.products.rds.resource, provisioner.recover.command, provisioner.localcloud.admin_client; "
                "print('ok')")
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

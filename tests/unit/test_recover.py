@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from provisioner import recover
+from provisioner.recover import planner
 from provisioner.core.adapter import LiveAccount
 from provisioner.core import watchdog
 from provisioner.products.libradb.resource import LibraDBAccountProvider
@@ -49,7 +49,7 @@ def lookup_from(accounts):
 
 
 def test_missing_account_clears_the_pending_create():
-    result = recover.plan(deployment(rds("app")), lookup_from({}))
+    result = planner.plan(deployment(rds("app")), lookup_from({}))
     assert [(o.action, o.resource_id) for o in result.outcomes] == [("cleared", "rm-1:app")]
     assert result.deployment["pending_operations"] == []
     assert len(result.deployment["resources"]) == 1
@@ -58,7 +58,7 @@ def test_missing_account_clears_the_pending_create():
 def test_existing_matching_account_is_imported_without_a_password():
     live = LiveAccount(name="reader", host="%", description="analysts")
     op = lib("reader", password=SECRET, privileges={"global": ["SELECT"]})
-    result = recover.plan(deployment(op), lookup_from({"reader": live}))
+    result = planner.plan(deployment(op), lookup_from({"reader": live}))
     assert [(o.action, o.resource_id) for o in result.outcomes] == [("imported", "libradb-1:reader@%")]
     imported = result.deployment["resources"][-1]
     assert imported["id"] == "libradb-1:reader@%" and imported["urn"] == op["resource"]["urn"]
@@ -75,7 +75,7 @@ def test_existing_matching_account_is_imported_without_a_password():
 
 def test_existing_different_account_is_never_taken_over():
     live = LiveAccount(name="app", host="", account_type="Super", description="made by hand")
-    result = recover.plan(deployment(rds("app")), lookup_from({"app": live}))
+    result = planner.plan(deployment(rds("app")), lookup_from({"app": live}))
     [outcome] = result.outcomes
     assert outcome.action == "conflict"
     assert "made by hand" in outcome.reason and "Super" in outcome.reason
@@ -87,7 +87,7 @@ def test_adopt_takes_over_a_different_account():
     live = LiveAccount(name="app", host="", description="made by hand")
     op = rds("app")
     op["resource"]["inputs"]["adopt"] = True
-    result = recover.plan(deployment(op), lookup_from({"app": live}))
+    result = planner.plan(deployment(op), lookup_from({"app": live}))
     assert [o.action for o in result.outcomes] == ["imported"]
 
 
@@ -100,7 +100,7 @@ def test_missing_accounts_are_looked_up_again_after_settling():
     def sleep(seconds):   # the create sent just before the crash lands meanwhile
         slept.append(seconds)
         accounts["late"] = live
-    result = recover.plan(deployment(rds("late"), rds("never")), lookup, settle=5, sleep=sleep)
+    result = planner.plan(deployment(rds("late"), rds("never")), lookup, settle=5, sleep=sleep)
     assert slept == [5]
     assert {o.resource_id: o.action for o in result.outcomes} == {"rm-1:late": "imported", "rm-1:never": "cleared"}
     assert lookup.calls == ["late", "never", "late", "never"]
@@ -109,7 +109,7 @@ def test_missing_accounts_are_looked_up_again_after_settling():
 def test_other_operations_and_types_are_left_alone():
     update = {"type": "updating", "resource": {"urn": "urn:x", "type": RDS_TYPE, "inputs": {}}}
     bucket = {"type": "creating", "resource": {"urn": "urn:b", "type": "aws:s3/bucket:Bucket", "inputs": {}}}
-    result = recover.plan(deployment(update, bucket), lookup_from({}))
+    result = planner.plan(deployment(update, bucket), lookup_from({}))
     assert result.deployment["pending_operations"] == [update, bucket]
     assert [o.action for o in result.outcomes] == ["skipped"]
     assert not result.changed
@@ -119,7 +119,7 @@ def test_a_recovered_account_whose_name_is_taken_in_the_state_is_recorded_for_de
     # An interrupted create-before-delete replacement: the old account is still the live resource.
     old = {"urn": rds("app")["resource"]["urn"], "type": RDS_TYPE, "id": "rm-0:app", "inputs": {}, "outputs": {}}
     live = LiveAccount(name="app", host="", description="orders")
-    result = recover.plan(deployment(rds("app"), resources=[old]), lookup_from({"app": live}))
+    result = planner.plan(deployment(rds("app"), resources=[old]), lookup_from({"app": live}))
     states = [(r.get("id"), bool(r.get("delete"))) for r in result.deployment["resources"][1:]]
     assert states == [("rm-1:app", True), ("rm-0:app", False)]
     assert result.deployment["pending_operations"] == []
@@ -128,9 +128,40 @@ def test_a_recovered_account_whose_name_is_taken_in_the_state_is_recorded_for_de
 def test_a_pending_create_that_a_later_up_completed_is_dropped_without_looking():
     done = {"urn": rds("app")["resource"]["urn"], "type": RDS_TYPE, "id": "rm-1:app", "inputs": {}, "outputs": {}}
     lookup = lookup_from({})
-    result = recover.plan(deployment(rds("app"), resources=[done]), lookup)
+    result = planner.plan(deployment(rds("app"), resources=[done]), lookup)
     assert [(o.action, o.reason) for o in result.outcomes] == [("cleared", "already in the state")]
     assert lookup.calls == [] and len(result.deployment["resources"]) == 2
+
+
+def test_the_cloud_lookup_reads_fresh_through_the_provider(monkeypatch):
+    from provisioner.core import errors
+    from provisioner.core.adapter import CloudApiError
+    from provisioner.recover import RecoverError, lookup
+
+    calls, answers = [], []
+
+    class Adapter:
+        def get_account(self, instance_id, name, host, **kwargs):
+            calls.append((instance_id, name, host, kwargs))
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+    provider = LibraDBAccountProvider()
+    monkeypatch.setattr(provider, "_adapter", lambda spec: Adapter())
+    spec = provider.identity(lib("reader")["resource"]["inputs"])
+    live = LiveAccount(name="reader", host="%", description="analysts")
+    gone = CloudApiError("DescribeLibraDBClusterAccounts", "ResourceNotFound.ClusterNotFound", "no such cluster", "r-1")
+    gone.kind = errors.NOT_FOUND
+    refused = CloudApiError("DescribeLibraDBClusterAccounts", "AuthFailure.SignatureFailure", "bad key", "r-2")
+    refused.kind = errors.AUTH
+    answers += [live, None, gone, refused]
+    assert lookup.cloud_lookup(provider, spec) is live
+    assert lookup.cloud_lookup(provider, spec) is None          # no such account
+    assert lookup.cloud_lookup(provider, spec) is None          # the cluster itself is gone: nothing was created
+    with pytest.raises(RecoverError, match="cannot look up libradb account 'reader@%' on libradb-1: .*bad key"):
+        lookup.cloud_lookup(provider, spec)
+    assert calls == [("libradb-1", "reader", "%", {"fresh": True})] * 4
 
 
 def test_ids_parse_back_to_identities():

@@ -51,7 +51,7 @@ class LibraDBAccountProvider(AccountProvider):
         declared = spec.max_user_connections
         if declared is None or live.max_user_connections in (None, declared):
             return None
-        return ("max_user_connections", f"{self._where(spec)} exists with max_user_connections="
+        return ("max_user_connections", f"{self.where(spec)} exists with max_user_connections="
                 f"{live.max_user_connections}, declared {declared}; the API cannot change it, so adopting "
                 f"would replace the account later. Declare {live.max_user_connections} (or omit it) to adopt it.")
 
