@@ -28,6 +28,8 @@ from typing import Any, Optional
 
 import pulumi
 
+from provisioner.core.args import prepare_program
+
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -69,6 +71,7 @@ class AlternatingAccounts(pulumi.ComponentResource):
     def __init__(self, resource_name: str, args: Any, *, names: Optional[tuple[str, str]] = None,
                  rotation_period: Optional[timedelta] = None, rotation_start: datetime = EPOCH,
                  rotation: int = 0, opts: Optional[pulumi.ResourceOptions] = None):
+        prepare_program()   # before the component registers, as the accounts do
         super().__init__("provisioner:index:AlternatingAccounts", resource_name, None, opts)
         from provisioner.resources.rotation_state import RotationState
         if getattr(args, "password", None) is not None or getattr(args, "password_version", None) is not None:

@@ -14,17 +14,32 @@ from typing import Any, Mapping, Optional, TypeVar
 
 import pulumi
 
-from provisioner.core.logs import configure_from_env, guard_pulumi_debug_log
 from provisioner.core import sdk_state
-
-configure_from_env()
-guard_pulumi_debug_log()
-sdk_state.install()   # our resources keep one stack frame in the state, not the SDK's 13 (sdk_state.py)
+from provisioner.core.logs import configure_from_env, guard_pulumi_debug_log
 
 # Outputs every account resource has beyond its inputs (set by the provider).
 COMPUTED_OUTPUTS = ("password_generated", "password_managed", "engine", "endpoint")
 
 A = TypeVar("A")
+
+_prepared = False
+
+
+def prepare_program() -> None:
+    """What the program's process needs before our first resource registers, set up once per
+    process (later calls return at once); every resource constructor of this package calls it:
+    - the `provisioner` loggers from PROVISIONER_LOG_LEVEL / _FILE / PROVISIONER_WAIT_LOG (logs.py);
+    - the guard that keeps the SDK's debug dump of stack outputs, secrets included, out of its
+      log (logs.guard_pulumi_debug_log);
+    - one stack frame per resource of ours in the state, not the SDK's 13 (sdk_state.py).
+    The provider process sets up its logging in AccountProvider.configure instead."""
+    global _prepared
+    if _prepared:
+        return
+    configure_from_env()
+    guard_pulumi_debug_log()
+    sdk_state.install()
+    _prepared = True
 
 
 def resource_args_opts(args_type: type[A], args: tuple[Any, ...],

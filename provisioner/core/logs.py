@@ -3,7 +3,10 @@
 PROVISIONER_LOG_LEVEL (default WARNING) and PROVISIONER_LOG_FILE (default: stderr, which the
 engine shows) configure the `provisioner` loggers; PROVISIONER_WAIT_LOG=<file> writes only the
 lines of time spent waiting on the clouds (one per pause, "pause_s=<seconds>"). Our loggers never receive request
-parameters, so no level can print a password.
+parameters, so no level can print a password. Nothing is set up on import: configure_from_env runs
+in the program when its first resource of ours is made (args.prepare_program), in the provider
+process when the engine configures the provider (AccountProvider.configure), and in the
+`recover` and `discover` commands.
 
 The Pulumi Python SDK logs the serialized stack outputs at debug level — secret values
 included, in plaintext — whenever a program registers outputs (`pulumi up --debug`). Our

@@ -19,7 +19,7 @@ from provisioner.core import settings
 from provisioner.core import codes
 from provisioner.core.adapter import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy, plan_diff
-from provisioner.core import operation, preflight, workers
+from provisioner.core import logs, operation, preflight, workers
 from provisioner.core.args import COMPUTED_OUTPUTS
 from provisioner.core.operation import CLAIMS
 from provisioner.core.passwords import generate_password
@@ -216,6 +216,9 @@ class AccountProvider(ResourceProvider):
     # --- Pulumi provider interface ----------------------------------------------------------
 
     def configure(self, req: ConfigureRequest) -> None:
+        # The provider process's first call on a provider (pulumi.dynamic's get_provider calls
+        # it before check, create, read, ...): its logging first, so every later line is kept.
+        logs.configure_from_env()
         settings.remember(req.config)
         workers.lift_worker_limit()   # 16 calls at once by default (workers.py), provider process only
 

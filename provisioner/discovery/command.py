@@ -41,10 +41,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from provisioner.core import settings
+    from provisioner.core.logs import configure_from_env
     from provisioner.core.adapter import CloudApiError
     from provisioner.core.clients import adapter_for
     from provisioner.discovery import import_file, inventory, program
 
+    configure_from_env()   # PROVISIONER_LOG_LEVEL / _FILE: the cloud calls log as in the provider
     chosen = {p: getattr(args, p) for p in PRODUCTS if getattr(args, p)}
     targets = chosen or {p: None for p in PRODUCTS}
     found: list[inventory.Found] = []

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from provisioner.core.logs import configure_from_env
 from provisioner.recover import RecoverError
 from provisioner.recover.backend import Pulumi, broken_sidecars, project_name, stack_locks
 from provisioner.recover.lookup import cloud_lookup, use_stack_config
@@ -109,6 +110,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    configure_from_env()   # PROVISIONER_LOG_LEVEL / _FILE: the cloud lookups log as in the provider
     try:
         return recover(args.stack, args.cwd, settle=args.settle, dry_run=args.dry_run, refresh=args.refresh)
     except RecoverError as exc:

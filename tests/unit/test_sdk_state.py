@@ -62,7 +62,7 @@ def _declaring_line() -> int:
 
 
 def test_ours_register_the_declaring_line_others_the_full_trace():
-    assert sdk_state.install()   # installed on import; installing again is a no-op
+    assert sdk_state.install()   # installed by the resource constructors; installing again is a no-op
     seen = _registered()
     plain, other = seen["plain"], seen["other"]
     assert plain["frames"] == [f"{plain['source']}#{_declaring_line()}"]
@@ -75,3 +75,4 @@ def test_opt_out_keeps_what_the_sdk_sends(monkeypatch):
     assert not sdk_state.install({sdk_state.OPT_OUT: "0"})
     plain = _registered()["plain"]
     assert len(plain["frames"]) > 3 and plain["frames"][0].split("#")[0].endswith("provisioner/products/libradb/resource.py")
+

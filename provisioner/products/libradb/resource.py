@@ -9,7 +9,7 @@ from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
 from provisioner.core import precheck
-from provisioner.core.args import resource_args_opts, secret_options, to_props
+from provisioner.core.args import prepare_program, resource_args_opts, secret_options, to_props
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.libradb.provider import LibraDBAccountProvider
 
@@ -96,6 +96,7 @@ class LibraDBAccount(AccountOutputs, Resource, module="provisioner", name="Libra
                  **kwargs: Unpack[LibraDBAccountArgsDict]) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        prepare_program()
         resource_args, opts = resource_args_opts(LibraDBAccountArgs, args, kwargs)
         props = precheck.check("LibraDBAccount", resource_name, LibraDBAccountProvider.spec_model,
                                to_props(resource_args), resource_args)

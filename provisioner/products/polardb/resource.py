@@ -9,7 +9,7 @@ from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
 from provisioner.core import precheck
-from provisioner.core.args import resource_args_opts, secret_options, to_props
+from provisioner.core.args import prepare_program, resource_args_opts, secret_options, to_props
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.polardb.provider import PolarDBAccountProvider
 from provisioner.products.polardb.spec import PolarDBAccountType, PolarDBPrivilege
@@ -84,6 +84,7 @@ class PolarDBAccount(AccountOutputs, Resource, module="provisioner", name="Polar
                  **kwargs: Unpack[PolarDBAccountArgsDict]) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        prepare_program()
         resource_args, opts = resource_args_opts(PolarDBAccountArgs, args, kwargs)
         props = precheck.check("PolarDBAccount", resource_name, PolarDBAccountProvider.spec_model,
                                to_props(resource_args), resource_args)

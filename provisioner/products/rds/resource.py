@@ -9,7 +9,7 @@ from pulumi import Input, Output
 from pulumi.dynamic import Resource
 
 from provisioner.core import precheck
-from provisioner.core.args import resource_args_opts, secret_options, to_props
+from provisioner.core.args import prepare_program, resource_args_opts, secret_options, to_props
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.rds.provider import RdsAccountProvider
 from provisioner.products.rds.spec import RdsAccountType, RdsEngine, RdsPrivilege
@@ -99,6 +99,7 @@ class RdsAccount(AccountOutputs, Resource, module="provisioner", name="RdsAccoun
                  **kwargs: Unpack[RdsAccountArgsDict]) -> None: ...
 
     def __init__(self, resource_name: str, *args: Any, **kwargs: Any) -> None:
+        prepare_program()
         resource_args, opts = resource_args_opts(RdsAccountArgs, args, kwargs)
         props = precheck.check("RdsAccount", resource_name, RdsAccountProvider.spec_model,
                                to_props(resource_args), resource_args)
