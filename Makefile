@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test typecheck test-sdk-range bench bench-variants venv lock engine localcloud down preview recover chaos clean
+.PHONY: up test typecheck lint test-sdk-range bench bench-variants venv lock engine localcloud down preview recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -65,8 +65,12 @@ recover: venv engine localcloud
 typecheck: venv
 	$(VENV)/bin/pyright
 
-# Every test: the type check, unit, local cloud (through the official SDKs), provider level and end to end.
-test: venv engine typecheck
+# ruff over the package, the tests and the bench (rules: pyproject.toml, [tool.ruff]).
+lint: venv
+	$(VENV)/bin/ruff check provisioner tests bench
+
+# Every test: the type check, the lint, unit, local cloud (through the official SDKs), provider level and end to end.
+test: venv engine typecheck lint
 	PULUMI_BIN_DIR="$(PULUMI_BIN)" $(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 # The supported range of the Pulumi Python SDK: the wheel in a new user project (tests/e2e/test_wheel.py)

@@ -159,10 +159,10 @@ class CommandResult:
         for i, line in enumerate(lines):
             if line.strip() == "Resources:":
                 out = []
-                for l in lines[i + 1:]:
-                    if not l.strip():
+                for row in lines[i + 1:]:
+                    if not row.strip():
                         break
-                    out.append(l.strip())
+                    out.append(row.strip())
                 return out
         return []
 

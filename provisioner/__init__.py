@@ -11,11 +11,21 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from provisioner.products import REGISTRY   # standard library only: importing provisioner stays light
+from provisioner.products import REGISTRY  # standard library only: importing provisioner stays light
 
 if TYPE_CHECKING:   # what type checkers and IDEs see; at run time __getattr__ below imports on use
-    from provisioner.products.libradb.resource import LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict, LibraDBPrivilegesDict
-    from provisioner.products.polardb.resource import PolarDBAccount, PolarDBAccountArgs, PolarDBAccountArgsDict, PolarDBPrivilege
+    from provisioner.products.libradb.resource import (
+        LibraDBAccount,
+        LibraDBAccountArgs,
+        LibraDBAccountArgsDict,
+        LibraDBPrivilegesDict,
+    )
+    from provisioner.products.polardb.resource import (
+        PolarDBAccount,
+        PolarDBAccountArgs,
+        PolarDBAccountArgsDict,
+        PolarDBPrivilege,
+    )
     from provisioner.products.rds.resource import RdsAccount, RdsAccountArgs, RdsAccountArgsDict, RdsPrivilege
     from provisioner.rotation import AlternatingAccounts
 

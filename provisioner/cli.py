@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from provisioner.products import NAMES   # the registry: standard library only, the CLI stays light
+from provisioner.products import NAMES  # the registry: standard library only, the CLI stays light
 
 ENV = "PROVISIONER_LOCALCLOUD_"
 DEFAULT_PORT = 8790          # keep in sync with provisioner.localcloud.server.DEFAULT_PORT
@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_localcloud(sub)
     _add_localcloud_admin(sub)
-    from provisioner.recover import command as recover   # light: the SDKs load only when it runs
+    from provisioner.recover import command as recover  # light: the SDKs load only when it runs
     recover.add_parser(sub)
     from provisioner.discovery import command as discover
     discover.add_parser(sub)

@@ -14,7 +14,7 @@ Standard library only: `provisioner recover` reads it before any SDK is loaded.
 
 from __future__ import annotations
 
-from provisioner.products import REGISTRY   # standard library only, like this module
+from provisioner.products import REGISTRY  # standard library only, like this module
 
 # Resource type token -> (module, class) of the provider pickled into that resource's state: the
 # products' descriptors (provisioner/products/<product>/descriptor.py) are where they are written.

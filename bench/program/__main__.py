@@ -7,8 +7,14 @@ import pathlib
 
 import pulumi
 
-from provisioner import (LibraDBAccount, LibraDBAccountArgs, PolarDBAccount, PolarDBAccountArgs, RdsAccount,
-                         RdsAccountArgs)
+from provisioner import (
+    LibraDBAccount,
+    LibraDBAccountArgs,
+    PolarDBAccount,
+    PolarDBAccountArgs,
+    RdsAccount,
+    RdsAccountArgs,
+)
 
 KINDS = {
     "libradb": (LibraDBAccount, LibraDBAccountArgs),

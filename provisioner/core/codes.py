@@ -113,7 +113,7 @@ ALIBABA_PREFIXES = (
 
 
 def table(product: str) -> CodeTable:
-    from provisioner.products import product as registered   # the product tables import this module
+    from provisioner.products import product as registered  # the product tables import this module
     return registered(product).code_table()
 
 

@@ -44,7 +44,7 @@ def plan_diff(policy: FieldPolicy, current: dict[str, Any], desired: dict[str, A
     differing = {k for k in compared if before[k] != after[k]}
     changed = set()
     if differing:
-        from deepdiff import DeepDiff   # imported on first use: keeps provider start-up short
+        from deepdiff import DeepDiff  # imported on first use: keeps provider start-up short
         # Numbers recorded by the engine come back as doubles (protobuf Struct: 50.0), the
         # validated inputs as ints (50): the same value, not a change.
         changed = {str(k) for k in DeepDiff({k: before[k] for k in differing}, {k: after[k] for k in differing},

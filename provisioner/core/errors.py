@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
+
 from provisioner.core import redaction
-
 from provisioner.core.adapter import CloudApiError
-
-from provisioner.core.codes import ACCOUNT_NOT_FOUND, AUTH, BUSY, EXISTS, FATAL, GONE, NOT_FOUND, NOT_READY, THROTTLED, TRANSIENT, WAITED, kind_of
+from provisioner.core.codes import (
+    ACCOUNT_NOT_FOUND,
+    AUTH,
+    BUSY,
+    EXISTS,
+    FATAL,
+    GONE,
+    NOT_FOUND,
+    NOT_READY,
+    THROTTLED,
+    TRANSIENT,
+    WAITED,
+    kind_of,
+)
 
 __all__ = ["ACCOUNT_NOT_FOUND", "AUTH", "BUSY", "EXISTS", "FATAL", "GONE", "NOT_FOUND", "NOT_READY", "THROTTLED",
            "TRANSIENT", "WAITED", "RETRYABLE", "classify", "make_error", "translate", "redact"]

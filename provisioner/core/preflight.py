@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from provisioner.core import operation, stack_state
 from provisioner.core.adapter import CloudApiError, LiveAccount
 from provisioner.core.settings import MissingCredentials
-from provisioner.core import operation, stack_state
 from provisioner.core.spec import AccountSpec, SpecError
 
 if TYPE_CHECKING:

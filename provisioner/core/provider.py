@@ -12,15 +12,21 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
 
-from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult,
-                            ReadResult, ResourceProvider, UpdateResult)
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
-from provisioner.core import settings
-from provisioner.core import codes
+from provisioner.core import codes, logs, operation, preflight, settings, workers
 from provisioner.core.adapter import AccountAdapter, CloudApiError, InstanceInfo, LiveAccount
-from provisioner.core.diffing import FieldPolicy, plan_diff
-from provisioner.core import logs, operation, preflight, workers
 from provisioner.core.args import COMPUTED_OUTPUTS
+from provisioner.core.diffing import FieldPolicy, plan_diff
 from provisioner.core.operation import CLAIMS
 from provisioner.core.passwords import generate_password
 from provisioner.core.spec import AccountSpec, SpecError, validate_spec

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
-
-from typing import Annotated
+from typing import Annotated, Any, Callable, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 

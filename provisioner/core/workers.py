@@ -41,7 +41,7 @@ def lift_worker_limit(environ: dict[str, str] | None = None) -> int | None:
 
 
 def raise_server_pools(workers: int) -> int | None:
-    from grpc._server import _ServerState   # the server keeps its pool here
+    from grpc._server import _ServerState  # the server keeps its pool here
 
     raised = None
     for state in (o for o in gc.get_objects() if isinstance(o, _ServerState)):

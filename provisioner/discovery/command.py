@@ -19,7 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-from provisioner.products import NAMES as PRODUCTS, REGISTRY   # the CLI stays light: inventory (pulumi, SDKs) loads in _run
+from provisioner.products import NAMES as PRODUCTS  # the CLI stays light: inventory (pulumi, SDKs) loads in _run
+from provisioner.products import REGISTRY
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,9 +42,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from provisioner.core import settings
-    from provisioner.core.logs import configure_from_env
     from provisioner.core.adapter import CloudApiError
     from provisioner.core.clients import adapter_for
+    from provisioner.core.logs import configure_from_env
     from provisioner.discovery import import_file, inventory, program
 
     configure_from_env()   # PROVISIONER_LOG_LEVEL / _FILE: the cloud calls log as in the provider

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-
-
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
 from provisioner.core.spec import AccountSpec, SpecError
 from provisioner.products import product as registered

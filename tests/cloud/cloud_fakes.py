@@ -9,14 +9,14 @@ from typing import Any
 
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from provisioner.products.libradb import rules as libradb_rules
 from provisioner.core.adapter import Settings
 from provisioner.core.cache import SingleFlightCache
-from provisioner.products.libradb.adapter import LibraDBAdapter
 from provisioner.core.retry.caller import Caller
 from provisioner.core.retry.counters import CallCounters
 from provisioner.core.retry.limiter import RateLimiter
 from provisioner.core.retry.policy import RetryPolicy
+from provisioner.products.libradb import rules as libradb_rules
+from provisioner.products.libradb.adapter import LibraDBAdapter
 
 
 class FakeClock:

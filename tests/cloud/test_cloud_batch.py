@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from cloud_fakes import FakeLibraDBAdapter, FakeLibraDBService
 
+from cloud_fakes import FakeLibraDBAdapter, FakeLibraDBService
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError
 from provisioner.core.batch import Coalescer

@@ -6,7 +6,6 @@ import threading
 import time
 
 from cloud_fakes import FakeClock
-
 from provisioner.core.cache import SingleFlightCache
 
 

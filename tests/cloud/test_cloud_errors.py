@@ -6,11 +6,11 @@ import traceback
 
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
-from cloud_fakes import FakeClock, tc_error
 from darabonba.exceptions import RetryError, UnretryableException
 from darabonba.policy.retry import RetryPolicyContext
 from darabonba.request import DaraRequest
 
+from cloud_fakes import FakeClock, tc_error
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError
 from provisioner.core.retry.caller import Caller

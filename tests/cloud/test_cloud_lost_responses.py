@@ -6,8 +6,8 @@ regression found by the e2e chaos test (tests/e2e/test_chaos.py)."""
 from __future__ import annotations
 
 import pytest
-from cloud_fakes import tc_error
 
+from cloud_fakes import tc_error
 from provisioner.core import errors
 
 LIBRA, RDS, POLAR = "libradb-local001", "rm-localmysql80", "pc-localmysql01"

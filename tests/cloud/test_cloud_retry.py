@@ -5,16 +5,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from cloud_fakes import FakeClock, tc_error
 
+from cloud_fakes import FakeClock, tc_error
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo
 from provisioner.core.retry import limiter as limiter_module
 from provisioner.core.retry.caller import Caller
 from provisioner.core.retry.counters import CallCounters
 from provisioner.core.retry.deadlines import deadline_in
-from provisioner.core.retry.limiter import DEFAULT_LIMITS, parse_limits, RateLimiter, TokenBucket
-from provisioner.core.retry.policy import backoff_delay, RetryPolicy
+from provisioner.core.retry.limiter import DEFAULT_LIMITS, RateLimiter, TokenBucket, parse_limits
+from provisioner.core.retry.policy import RetryPolicy, backoff_delay
 
 POLICY = RetryPolicy(max_attempts=6, retry_deadline=10.0, base_delay=0.2, max_delay=2.0,
                      wait_timeout=30.0, wait_base=1.0, wait_max=4.0)

@@ -9,8 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from provisioner.core import redaction
-from provisioner.core import errors
+from provisioner.core import errors, redaction
 from provisioner.localcloud.alibaba import signature as sig
 
 # Every special character RDS allows: each one encodes differently (or not at all).

@@ -11,8 +11,8 @@ import os
 import subprocess
 
 import pytest
-from harness import REPO, Stack
 
+from harness import REPO, Stack
 from provisioner.localcloud.server import LocalCloud
 
 

@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from processes import alive_after, descendants
 
 ACCOUNTS = {

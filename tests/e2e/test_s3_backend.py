@@ -12,6 +12,7 @@ import subprocess
 
 import boto3
 import pytest
+
 from harness import Stack
 
 ACCESS = {"AWS_ACCESS_KEY_ID": "team-state-key", "AWS_SECRET_ACCESS_KEY": "team-state-secret",

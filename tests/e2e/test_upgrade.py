@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from harness import REPO, Stack
 
 # Release -> the passwords its fixture's program gives (the others were generated).

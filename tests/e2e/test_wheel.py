@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from harness import Stack
 from user_project import LEGS, UserLocalCloud, build_wheel, floors, installed_version, readme_block, user_venv
 

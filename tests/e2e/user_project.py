@@ -14,16 +14,17 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 from typing import Iterator
 
-from harness import REPO
 from packaging.requirements import Requirement
+
+from harness import REPO
 
 CACHE = Path(os.environ.get("PROVISIONER_TEST_CACHE") or Path.home() / ".cache/provisioner-tests")
 UV = Path(sys.prefix) / "bin" / "uv"

@@ -14,10 +14,10 @@ from tencentcloud.common import credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.cynosdb.v20190107 import cynosdb_client, models as tm
+from tencentcloud.cynosdb.v20190107 import cynosdb_client
+from tencentcloud.cynosdb.v20190107 import models as tm
 
 from alibaba_support import PASSWORD, expect
-
 from provisioner.localcloud.behaviour import Behaviour
 
 MYSQL, PG, POLAR, LIBRA = "rm-localmysql80", "pgm-localpg14", "pc-localmysql01", "libradb-local001"

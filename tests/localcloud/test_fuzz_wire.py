@@ -11,11 +11,11 @@ from tencentcloud.common.abstract_client import AbstractClient
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
-from test_core_malformed import rpc_v1_params
 
 from provisioner.localcloud.alibaba.polardb import ACTIONS as POLARDB
 from provisioner.localcloud.alibaba.rds import ACTIONS as RDS
 from provisioner.localcloud.tencent.libradb import ACTIONS as LIBRADB
+from test_core_malformed import rpc_v1_params
 
 FUZZ = settings(max_examples=60, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))

@@ -10,7 +10,6 @@ from alibabacloud_polardb20170801.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 from alibaba_support import PASSWORD, add_instance, expect
-
 from provisioner.localcloud.store import Account
 
 CLUSTER = "pc-localmysql01"

@@ -10,7 +10,6 @@ from alibabacloud_rds20140815.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 from alibaba_support import PASSWORD, add_instance, expect
-
 from provisioner.localcloud.store import Account, Instance
 
 MYSQL80, MYSQL56, PG = "rm-localmysql80", "rm-localmysql56", "pgm-localpg14"

@@ -6,12 +6,12 @@ engine are listed with the reason."""
 from __future__ import annotations
 
 import pytest
-from sdk_models import alibaba_shape, missing, tencent_shape
 
 from provisioner.localcloud.alibaba import polardb, rds
 from provisioner.localcloud.server import load_seed_arg
 from provisioner.localcloud.store import Account, Store, load_seed
 from provisioner.localcloud.tencent import libradb
+from sdk_models import alibaba_shape, missing, tencent_shape
 
 PW = "Passw0rd!2024"
 

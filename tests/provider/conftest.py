@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.core import settings
 from provisioner.core import clients as factory
+from provisioner.core import settings
 from provisioner.localcloud.server import LocalCloud
 
 

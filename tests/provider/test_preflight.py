@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.core.provider import ProvisionError
 from provisioner.core.operation import Claims, resource_name, stack_and_project
+from provisioner.core.provider import ProvisionError
 from provisioner.products.polardb.resource import PolarDBAccountProvider
 from provisioner.products.rds.resource import RdsAccountProvider
 

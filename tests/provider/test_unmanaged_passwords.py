@@ -5,9 +5,9 @@ create, read (refresh), diff and in-place updates never touch its password and k
 from __future__ import annotations
 
 import pytest
-from test_providers import CASES, inputs
 
 from provisioner.core import clients as factory
+from test_providers import CASES, inputs
 
 HAND_MADE = "Hand-Made-Pw1"
 

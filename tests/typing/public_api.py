@@ -5,9 +5,19 @@ from typing import Mapping
 
 import pulumi
 
-from provisioner import (LibraDBAccount, LibraDBAccountArgs, LibraDBAccountArgsDict, LibraDBPrivilegesDict,
-                         PolarDBAccount, PolarDBAccountArgs, PolarDBPrivilege, RdsAccount, RdsAccountArgs,
-                         RdsAccountArgsDict, RdsPrivilege)
+from provisioner import (
+                         LibraDBAccount,
+                         LibraDBAccountArgs,
+                         LibraDBAccountArgsDict,
+                         LibraDBPrivilegesDict,
+                         PolarDBAccount,
+                         PolarDBAccountArgs,
+                         PolarDBPrivilege,
+                         RdsAccount,
+                         RdsAccountArgs,
+                         RdsAccountArgsDict,
+                         RdsPrivilege,
+)
 
 opts = pulumi.ResourceOptions(protect=True)
 

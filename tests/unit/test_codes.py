@@ -104,7 +104,7 @@ def test_the_provider_reads_an_error_by_the_kind_its_products_table_gives(produc
     props = {"cluster_id": "c-1", "instance_id": "c-1", "name": "app", "host": "%"}
     props = {k: v for k, v in props.items() if k in provider.spec_model.model_fields}
     if gone:
-        provider.delete(f"c-1:app", props)
+        provider.delete("c-1:app", props)
     else:
         with pytest.raises((ProvisionError, Exception), match="InvalidAccountName.Duplicate"):
             provider.delete("c-1:app", props)

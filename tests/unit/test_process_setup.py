@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-
 FRESH_PROCESS = """
 import logging, os, sys
 os.environ["PROVISIONER_LOG_LEVEL"] = "DEBUG"

@@ -10,8 +10,14 @@ import pulumi
 import pytest
 
 import provisioner
-from provisioner import (LibraDBAccount, LibraDBAccountArgs, PolarDBAccount, PolarDBAccountArgs, RdsAccount,
-                         RdsAccountArgs)
+from provisioner import (
+    LibraDBAccount,
+    LibraDBAccountArgs,
+    PolarDBAccount,
+    PolarDBAccountArgs,
+    RdsAccount,
+    RdsAccountArgs,
+)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):

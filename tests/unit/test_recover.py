@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from provisioner.recover import planner
-from provisioner.core.adapter import LiveAccount
 from provisioner.core import watchdog
+from provisioner.core.adapter import LiveAccount
 from provisioner.products.libradb.resource import LibraDBAccountProvider
 from provisioner.products.rds.resource import RdsAccountProvider
+from provisioner.recover import planner
 
 STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s"
 LIB_TYPE = "pulumi-python:dynamic/provisioner:LibraDBAccount"

@@ -93,6 +93,7 @@ def test_libradb_rows_name_the_host():
 
 def test_the_event_stream_gives_the_same_changes_and_the_policy_violations():
     import json
+
     from provisioner.review.changes import load
     old, new = rds("app", description="d1", password_generated=True), rds("app", description="d2")
     urn = f"urn:pulumi:prod::db::{RDS}::app"
@@ -114,6 +115,7 @@ def test_the_event_stream_gives_the_same_changes_and_the_policy_violations():
 
 def test_the_command_refuses_what_is_not_a_preview_without_echoing_it(capsys, tmp_path, monkeypatch):
     import io
+
     from provisioner.cli import main
     monkeypatch.setattr("sys.stdin", io.StringIO("password=Leaked-Pass1 not json"))
     assert main(["preview-summary"]) == 2

@@ -268,8 +268,8 @@ def test_the_typed_literals_are_the_rules_allowed_values():
     from typing import get_args
 
     from provisioner.products.polardb import rules as polardb_rules
-    from provisioner.products.rds import rules as rds_rules
     from provisioner.products.polardb.spec import PolarDBAccountType, PolarDBPrivilege
+    from provisioner.products.rds import rules as rds_rules
     from provisioner.products.rds.spec import RdsAccountType, RdsEngine, RdsPrivilege
     assert get_args(RdsAccountType) == rds_rules.RDS_ACCOUNT_TYPES
     assert get_args(RdsPrivilege) == rds_rules.RDS_PRIVILEGES

@@ -14,16 +14,13 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provisioner.products.libradb import rules as libradb_rules
-
-from provisioner.products.polardb import rules as polardb_rules
-
-from provisioner.products.rds import rules as rds_rules
-
 from provisioner.core import rules
 from provisioner.core.spec import SpecError, validate_spec
+from provisioner.products.libradb import rules as libradb_rules
 from provisioner.products.libradb.spec import LibraDBAccountSpec
+from provisioner.products.polardb import rules as polardb_rules
 from provisioner.products.polardb.spec import PolarDBAccountSpec
+from provisioner.products.rds import rules as rds_rules
 from provisioner.products.rds.spec import RdsAccountSpec
 
 EXAMPLES = 200

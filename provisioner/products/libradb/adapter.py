@@ -15,12 +15,12 @@ from typing import Any, Callable
 
 from tencentcloud.cynosdb.v20190107 import models
 
-from provisioner.products.libradb.rules import normalize_privileges
 from provisioner.core import errors
 from provisioner.core.adapter import CloudApiError, InstanceInfo, LiveAccount
-from provisioner.core.batch import Coalescer, Item, send
 from provisioner.core.adapter_base import AccountMap, AdapterBase
+from provisioner.core.batch import Coalescer, Item, send
 from provisioner.core.retry.deadlines import current_deadline
+from provisioner.products.libradb.rules import normalize_privileges
 
 PAGE_SIZE = 100                 # DescribeLibraDBClusterAccounts Limit (the SDK documents (0,100])
 COALESCER = Coalescer()         # process-wide: threads of one provider process share batches

@@ -7,7 +7,18 @@ error codes, terraform-provider-tencentcloud common.go `retryableErrorCode`.
 
 from __future__ import annotations
 
-from provisioner.core.codes import ACCOUNT_NOT_FOUND, BUSY, EXISTS, FATAL, NOT_FOUND, NOT_READY, TENCENT_COMMON, TENCENT_PREFIXES, TRANSIENT, CodeTable
+from provisioner.core.codes import (
+    ACCOUNT_NOT_FOUND,
+    BUSY,
+    EXISTS,
+    FATAL,
+    NOT_FOUND,
+    NOT_READY,
+    TENCENT_COMMON,
+    TENCENT_PREFIXES,
+    TRANSIENT,
+    CodeTable,
+)
 
 TABLE = CodeTable("libradb", {
     **TENCENT_COMMON,

@@ -13,7 +13,6 @@ from provisioner.core.args import prepare_program, resource_args_opts, secret_op
 from provisioner.core.outputs import AccountOutputs
 from provisioner.products.libradb.provider import LibraDBAccountProvider
 
-
 # {"global": [...], "databases": {db: [...]}, "tables": {"db.table": [...]}} ("global" is a keyword).
 LibraDBPrivilegesDict = TypedDict("LibraDBPrivilegesDict", {
     "global": Input[Sequence[Input[str]]],

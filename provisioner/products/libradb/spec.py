@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from provisioner.products.libradb import rules as libradb_rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, rule
+from provisioner.products.libradb import rules as libradb_rules
 
 
 def _privilege_list(scope: str):

@@ -10,8 +10,8 @@ from typing import Any
 
 from alibabacloud_polardb20170801 import models
 
-from provisioner.products.alibaba import AlibabaAdapter
 from provisioner.core.adapter import InstanceInfo
+from provisioner.products.alibaba import AlibabaAdapter
 
 
 def new_client(settings: Any, policy: Any) -> Any:

@@ -9,7 +9,18 @@ OperationDenied.DBStatus, Database.ConnectError, LockTimeout (and NeedRetry's th
 
 from __future__ import annotations
 
-from provisioner.core.codes import ACCOUNT_NOT_FOUND, ALIBABA_COMMON, ALIBABA_PREFIXES, BUSY, EXISTS, FATAL, NOT_FOUND, NOT_READY, TRANSIENT, CodeTable
+from provisioner.core.codes import (
+    ACCOUNT_NOT_FOUND,
+    ALIBABA_COMMON,
+    ALIBABA_PREFIXES,
+    BUSY,
+    EXISTS,
+    FATAL,
+    NOT_FOUND,
+    NOT_READY,
+    TRANSIENT,
+    CodeTable,
+)
 
 TABLE = CodeTable("polardb", {
     **ALIBABA_COMMON,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-
 import uuid
 from typing import Any
-from provisioner.products.polardb import rules as polardb_rules
+
 from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core.provider import AccountProvider
+from provisioner.products.polardb import rules as polardb_rules
 from provisioner.products.polardb.spec import PolarDBAccountSpec
 
 

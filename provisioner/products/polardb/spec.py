@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from provisioner.products.polardb import rules as polardb_rules
-
 from provisioner.core import rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
+from provisioner.products.polardb import rules as polardb_rules
 
 PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
 PolarDBAccountType = Literal["Normal", "Super"]

@@ -6,11 +6,10 @@ from typing import Any
 
 from alibabacloud_rds20140815 import models
 
-from provisioner.products.rds import rules as rds_rules
-
 from provisioner.core import errors
-from provisioner.products.alibaba import AlibabaAdapter, _holds, _live
 from provisioner.core.adapter import InstanceInfo, LiveAccount
+from provisioner.products.alibaba import AlibabaAdapter, _holds, _live
+from provisioner.products.rds import rules as rds_rules
 
 
 def new_client(settings: Any, policy: Any) -> Any:

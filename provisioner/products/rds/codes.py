@@ -11,7 +11,18 @@ GrantAccountPrivilege (InvalidDB.NotFound just after the database was created).
 
 from __future__ import annotations
 
-from provisioner.core.codes import ACCOUNT_NOT_FOUND, ALIBABA_COMMON, ALIBABA_PREFIXES, BUSY, EXISTS, FATAL, NOT_FOUND, NOT_READY, TRANSIENT, CodeTable
+from provisioner.core.codes import (
+    ACCOUNT_NOT_FOUND,
+    ALIBABA_COMMON,
+    ALIBABA_PREFIXES,
+    BUSY,
+    EXISTS,
+    FATAL,
+    NOT_FOUND,
+    NOT_READY,
+    TRANSIENT,
+    CodeTable,
+)
 
 # Waited out: the instance or the account is in the middle of another task; retried inside the wait.
 WAIT_CODES = {

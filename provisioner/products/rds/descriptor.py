@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from provisioner.products.descriptor import Product
 from provisioner.products.alibaba_credentials import ALIBABA
+from provisioner.products.descriptor import Product
 
 PRODUCT = Product(
     name="rds",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-
-from provisioner.products.rds import rules as rds_rules
 from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core.provider import AccountProvider, ProvisionError
 from provisioner.core.spec import SpecError
+from provisioner.products.rds import rules as rds_rules
 from provisioner.products.rds.spec import RdsAccountSpec, engine_rule_failures
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping, NotRequired, Optional, TypedDict, Unpack, overload
+from typing import Any, Mapping, NotRequired, Optional, TypedDict, Unpack, overload
 
 import pulumi
 from pulumi import Input, Output

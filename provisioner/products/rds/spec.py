@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from provisioner.products.rds import rules as rds_rules
-
 from provisioner.core import rules
 from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
+from provisioner.products.rds import rules as rds_rules
 
 RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
 RdsPrivilege = Literal["ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly", "DBOwner"]

@@ -15,8 +15,14 @@ import socket
 
 import pulumi
 
-from provisioner import (LibraDBAccount, LibraDBAccountArgs, PolarDBAccount, PolarDBAccountArgs, RdsAccount,
-                         RdsAccountArgs)
+from provisioner import (
+    LibraDBAccount,
+    LibraDBAccountArgs,
+    PolarDBAccount,
+    PolarDBAccountArgs,
+    RdsAccount,
+    RdsAccountArgs,
+)
 
 KINDS = {
     "libradb": (LibraDBAccount, LibraDBAccountArgs),
