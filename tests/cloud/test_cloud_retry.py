@@ -119,6 +119,11 @@ def test_the_process_limiter_is_built_on_first_use_from_the_environment(monkeypa
     assert Caller("rds", POLICY).limiter is shared                # what every Caller uses by default
 
 
+def test_a_malformed_rate_limit_variable_names_itself():
+    with pytest.raises(ValueError, match="PROVISIONER_CLOUD_RATE_LIMITS='rds:CreateAccount': expected"):
+        limiter_module.limits_from_env({"PROVISIONER_CLOUD_RATE_LIMITS": "rds:CreateAccount"})
+
+
 def test_importing_the_retry_modules_configures_nothing():
     import subprocess
     import sys

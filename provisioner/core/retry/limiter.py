@@ -64,7 +64,12 @@ def parse_limits(spec: str) -> dict[tuple[str, str], float]:
 def limits_from_env(env: Mapping[str, str] | None = None) -> dict[tuple[str, str], float]:
     """DEFAULT_LIMITS with the keys PROVISIONER_CLOUD_RATE_LIMITS sets replaced."""
     env = os.environ if env is None else env
-    return {**DEFAULT_LIMITS, **parse_limits(env.get(RATE_LIMITS_ENV, ""))}
+    raw = env.get(RATE_LIMITS_ENV, "")
+    try:
+        return {**DEFAULT_LIMITS, **parse_limits(raw)}
+    except ValueError:
+        raise ValueError(f"{RATE_LIMITS_ENV}={raw!r}: expected comma-separated product:action=requests-per-second "
+                         f"entries, e.g. 'libradb:*=20,rds:CreateAccount=50,*=10'") from None
 
 
 class RateLimiter:
