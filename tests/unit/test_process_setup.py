@@ -48,7 +48,7 @@ PROVIDER_PROCESS = """
 import logging, os
 os.environ["PROVISIONER_LOG_LEVEL"] = "DEBUG"
 from pulumi.dynamic import ConfigureRequest
-from provisioner.products.rds.resource import RdsAccountProvider   # what unpickling a provider imports
+from provisioner.products.rds.provider import RdsAccountProvider   # what unpickling a provider imports
 assert not logging.getLogger("provisioner").handlers
 RdsAccountProvider().configure(ConfigureRequest({}))   # the provider process's first call on it
 assert logging.getLogger("provisioner").level == logging.DEBUG and logging.getLogger("provisioner").handlers
