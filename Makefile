@@ -67,7 +67,7 @@ typecheck: venv
 
 # ruff over the package, the tests and the bench (rules: pyproject.toml, [tool.ruff]).
 lint: venv
-	$(VENV)/bin/ruff check provisioner tests bench
+	$(VENV)/bin/ruff check provisioner tests bench stacks apps scripts
 
 # Every test: the type check, the lint, unit, local cloud (through the official SDKs), provider level and end to end.
 test: venv engine typecheck lint

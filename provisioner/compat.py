@@ -28,6 +28,11 @@ BEFORE_0_2: dict[str, tuple[str, str]] = {
     "pulumi-python:dynamic/provisioner:PolarDBAccount": ("provisioner.resources.polardb", "PolarDBAccountProvider"),
 }
 
+# Dynamic resources that are not accounts (AlternatingAccounts' rotation schedule), pickled the same way.
+OTHER_TYPES: dict[str, tuple[str, str]] = {
+    "pulumi-python:dynamic/provisioner:RotationState": ("provisioner.rotation_state", "RotationStateProvider"),
+}
+
 # Every "module.Class" a serialized provider may refer to.
 SERIALIZED_REFERENCES: frozenset[str] = frozenset(
-    f"{module}.{cls}" for table in (ACCOUNT_TYPES, BEFORE_0_2) for module, cls in table.values())
+    f"{module}.{cls}" for table in (ACCOUNT_TYPES, BEFORE_0_2, OTHER_TYPES) for module, cls in table.values())

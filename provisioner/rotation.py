@@ -73,7 +73,7 @@ class AlternatingAccounts(pulumi.ComponentResource):
                  rotation: int = 0, opts: Optional[pulumi.ResourceOptions] = None):
         prepare_program()   # before the component registers, as the accounts do
         super().__init__("provisioner:index:AlternatingAccounts", resource_name, None, opts)
-        from provisioner.resources.rotation_state import RotationState
+        from provisioner.rotation_state import RotationState
         if getattr(args, "password", None) is not None or getattr(args, "password_version", None) is not None:
             raise ValueError("AlternatingAccounts generates and rotates both passwords: set neither "
                              "password nor password_version")

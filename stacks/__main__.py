@@ -3,8 +3,14 @@
 
 import pulumi
 
-from provisioner import (LibraDBAccount, LibraDBAccountArgs, PolarDBAccount, PolarDBAccountArgs, RdsAccount,
-                         RdsAccountArgs)
+from provisioner import (
+    LibraDBAccount,
+    LibraDBAccountArgs,
+    PolarDBAccount,
+    PolarDBAccountArgs,
+    RdsAccount,
+    RdsAccountArgs,
+)
 
 config = pulumi.Config()
 libradb_cluster = config.require("libradbClusterId")

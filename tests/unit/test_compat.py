@@ -57,7 +57,16 @@ def test_the_surface_is_what_docs_compatibility_md_promises():
     }
     assert SERIALIZED_REFERENCES == {f"{m}.{c}" for m, c in ACCOUNT_TYPES.values()} | {
         "provisioner.resources.libradb.LibraDBAccountProvider", "provisioner.resources.rds.RdsAccountProvider",
-        "provisioner.resources.polardb.PolarDBAccountProvider"}
+        "provisioner.resources.polardb.PolarDBAccountProvider", "provisioner.rotation_state.RotationStateProvider"}
+
+
+def test_the_rotation_schedule_pickles_to_its_documented_reference():
+    from provisioner.compat import OTHER_TYPES
+    from provisioner.rotation_state import RotationState, RotationStateProvider
+    token = f"pulumi-python:{RotationState._resource_type_name}"
+    assert OTHER_TYPES[token] == (RotationStateProvider.__module__, RotationStateProvider.__qualname__)
+    pickled = base64.b64decode(serialize_provider(RotationStateProvider()))
+    assert referenced_globals(pickled) == {"provisioner.rotation_state.RotationStateProvider"}
 
 
 def test_there_is_a_fixture_of_every_account_type():

@@ -33,7 +33,7 @@ def test_schedule_counts_whole_periods_plus_the_on_demand_counter():
 
 
 def test_the_recorded_generation_moves_one_step_per_up_and_never_back():
-    from provisioner.resources.rotation_state import RotationStateProvider
+    from provisioner.rotation_state import RotationStateProvider
     provider = RotationStateProvider()
     created = provider.create({"target": 0}).outs
     assert created == {"target": 0, "generation": 0}
