@@ -8,7 +8,7 @@ each part loads only what it uses, when it uses it. Standard library only.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -41,6 +41,9 @@ class Product:
     codes: str                      # "module:TABLE": this API's error codes and their kinds
     credentials: Credentials
     emulator_service: str           # the local cloud's module for this API
+    # Documented request limits, requests per second per action ("*": any action of this API);
+    # the client-side limiter's defaults (core/retry/limiter.py).
+    rate_limits: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
     def load(ref: str) -> Any:

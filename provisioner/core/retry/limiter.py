@@ -14,6 +14,7 @@ import threading
 from typing import Mapping
 
 from provisioner.core.retry.clock import CLOCK, Clock
+from provisioner.products import REGISTRY
 
 RATE_LIMITS_ENV = "PROVISIONER_CLOUD_RATE_LIMITS"
 
@@ -43,10 +44,9 @@ class TokenBucket:
         return wait
 
 
-# Documented limits (requests/s). Key: (product, action); "*" matches any.
+# Documented limits (requests/s), from each product's descriptor. Key: (product, action); "*" matches any.
 DEFAULT_LIMITS: dict[tuple[str, str], float] = {
-    ("libradb", "*"): 20.0,          # every LibraDB account API: 20 req/s (seed 000)
-    ("rds", "CreateAccount"): 50.0,  # RDS CreateAccount flow control
+    **{(name, action): rate for name, p in REGISTRY.items() for action, rate in p.rate_limits.items()},
     ("*", "*"): 20.0,                # undocumented: stay conservative
 }
 

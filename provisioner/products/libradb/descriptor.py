@@ -20,5 +20,6 @@ PRODUCT = Product(
     credentials=Credentials(access_key_id=("tencentSecretId", "TENCENTCLOUD_SECRET_ID"),
                             access_key_secret=("tencentSecretKey", "TENCENTCLOUD_SECRET_KEY"),
                             region=("tencentRegion", "TENCENTCLOUD_REGION"), default_region="ap-guangzhou"),
+    rate_limits={"*": 20.0},   # "A maximum of 20 requests can be initiated per second for this API" (seed 000)
     emulator_service="provisioner.localcloud.tencent.libradb",
 )

@@ -19,5 +19,6 @@ PRODUCT = Product(
     client="provisioner.products.rds.adapter:new_client",
     codes="provisioner.products.rds.codes:TABLE",
     credentials=ALIBABA,
+    rate_limits={"CreateAccount": 50.0},   # RDS CreateAccount flow control: no published figure found (guess), as the local cloud plays it
     emulator_service="provisioner.localcloud.alibaba.rds",
 )
