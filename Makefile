@@ -19,7 +19,7 @@ WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 .PHONY: up test typecheck lint test-sdk-range bench bench-variants venv lock engine localcloud down preview recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	@# The distribution was called `provisioner` before 0.2.0: drop that install from old venvs.

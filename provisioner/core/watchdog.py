@@ -12,11 +12,12 @@ re-parented), it ends the process at once. When the parent is the plugin's launc
 upstream `pulumi-resource-pulumi-python` script runs python without `exec`), the shell's own
 parent (the engine) is watched the same way, through /proc. Calls in flight are abandoned at whatever point they
 were, exactly as if the whole process tree had been killed; recovery handles both cases alike.
-Started when this package is first imported in the dynamic-provider process (see __init__.py):
-the engine's first request for one of our resources (a check, at preview, before any cloud call)
-deserializes the provider, which imports it. A provider process that never received such a
-request never loads our code; it has made no cloud call and holds nothing of ours. Never started
-in the program or in tests (start() checks which process it is in).
+Started at the provider's interpreter start (provisioner/_provider_boot.py, run by the .pth file
+that the wheel installs), before the engine's first request; and, as a fallback (a no-op when
+it already runs), when this package is first imported in the provider process (see __init__.py):
+the engine's first request for one of our resources deserializes the provider, which imports it.
+Never started in the program, the CLI or tests (start() checks which process it is in).
+PROVISIONER_PROVIDER_WATCHDOG=0 (environment of `pulumi`) turns it off.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _started = False
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "busybox"})
+ENV = "PROVISIONER_PROVIDER_WATCHDOG"
 
 
 def _comm(pid: int) -> str:
@@ -42,6 +44,16 @@ def _comm(pid: int) -> str:
             return f.read().strip()
     except OSError:
         return ""
+
+
+def _is_shell(pid: int) -> bool:
+    # A shell script run through its #! line (the upstream shim) has the script's name as its
+    # comm ("pulumi-resource", truncated): the executable tells.
+    try:
+        exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        exe = ""
+    return exe in _SHELLS or _comm(pid) in _SHELLS
 
 
 def _ppid(pid: int) -> int | None:
@@ -55,20 +67,28 @@ def _ppid(pid: int) -> int | None:
 def in_provider_process() -> bool:
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
-    return getattr(spec, "name", "") == "pulumi.dynamic.__main__"
+    if getattr(spec, "name", "") == "pulumi.dynamic.__main__":
+        return True
+    from provisioner import _provider_boot   # at interpreter start __main__ is not set up yet
+    return _provider_boot.is_provider_command()
+
+
+def enabled(environ: dict[str, str] | None = None) -> bool:
+    value = (environ if environ is not None else os.environ).get(ENV, "").strip().lower()
+    return value not in ("0", "false", "no", "off")
 
 
 def start(poll_seconds: float = POLL_SECONDS) -> bool:
     """Start watching (once per process); False when this is not a dynamic-provider process."""
     global _started
-    if not in_provider_process():
+    if not in_provider_process() or not enabled():
         return False
     with _lock:
         if _started:
             return True
         _started = True
     parent = os.getppid()
-    launcher = parent if _comm(parent) in _SHELLS else None
+    launcher = parent if _is_shell(parent) else None
     engine = _ppid(launcher) if launcher else None
 
     def watch() -> None:

@@ -56,6 +56,15 @@ def check_new_project(leg, venv, tmp_path, pulumi_bin, cloud):
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.split()
     assert where[0].startswith(str(venv)) and where[1] == "False", where
     assert (Path(where[0]).parents[2] / "py.typed").exists()   # provisioner/: type checkers read the package's hints
+    # The .pth that starts the provider's engine watchdog at interpreter start (issue 17) is at
+    # the top of site-packages, and a plain process loads nothing of ours.
+    plain = subprocess.run([venv / "bin/python", "-c", "import sys, sysconfig; print(sysconfig.get_path('purelib')); "
+                            "print([m for m in sys.modules if m.startswith('provisioner')])"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path)
+    site_packages, loaded = plain.stdout.splitlines()
+    assert (loaded, plain.stderr) == ("[]", "")
+    pth = Path(site_packages) / "pulumi_db_accounts_provider_boot.pth"
+    assert pth.read_text().startswith("import sys;"), pth
 
     project = write_readme_project(tmp_path / "src" / "my-db-accounts")
     (project / "venv").symlink_to(venv)   # the README's `virtualenv: venv`, from the cache

@@ -40,9 +40,9 @@ def run(*cmd: str | Path, **kwargs) -> str:
 
 
 def source_digest() -> str:
-    """What the wheel is made of: pyproject.toml, README.md and the package's files."""
+    """What the wheel is made of: pyproject.toml, setup.py, README.md and the package's files."""
     digest = hashlib.sha256()
-    files = [REPO / "pyproject.toml", REPO / "README.md"]
+    files = [REPO / "pyproject.toml", REPO / "setup.py", REPO / "README.md"]
     files += sorted(p for p in (REPO / "provisioner").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in files:
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
