@@ -7,8 +7,11 @@ from `pulumi`; the engine starts its plugins in process groups of their own, so 
 alone reaches none of them: each must notice by itself that its engine is gone
 (scripts/engine/langhost/enginewatch.go, provisioner/core/watchdog.py).
 
-The kill points: before any cloud call (the program has not declared anything yet); in the
-preview of `pulumi up` (the provider has checked every account, live checks included, and
+The kill points: before any cloud call (the program has not declared anything yet); once the
+dynamic-provider process runs but before any request for one of our resources (the program
+declares only a resource of its own test provider, whose check waits: the provider process
+has not loaded our provider, so only the watchdog that the .pth file starts at its interpreter
+start ends it — provisioner/_provider_boot.py); in the preview of `pulumi up` (the provider has checked every account, live checks included, and
 created nothing); during the creates (slowed by the local cloud's latency, killed once the
 first account exists).
 """
@@ -50,7 +53,8 @@ def open_when_read(fifo) -> int | None:
         raise
 
 
-@pytest.mark.parametrize("point", ["before-any-cloud-call", "in-the-preview", "during-creates"])
+@pytest.mark.parametrize("point", ["before-any-cloud-call", "provider-before-any-request", "in-the-preview",
+                                   "during-creates"])
 def test_killed_up_leaves_no_process_behind(stack, tmp_path, point):
     admin = stack.cloud.admin
     stack.declare(ACCOUNTS)
@@ -59,6 +63,8 @@ def test_killed_up_leaves_no_process_behind(stack, tmp_path, point):
     env = dict(stack.env, E2E_HOLD_FIFO=str(fifo))
     if point == "before-any-cloud-call":
         env["E2E_HOLD_AT"], args = "start", ["--skip-preview"]
+    elif point == "provider-before-any-request":
+        env["E2E_HOLD_AT"], args = "provider", ["--skip-preview"]
     elif point == "in-the-preview":
         env["E2E_HOLD_AT"], args = "preview", []
     else:
@@ -90,7 +96,7 @@ def test_killed_up_leaves_no_process_behind(stack, tmp_path, point):
         assert time.monotonic() < until, f"kill point {point} not reached in {DEADLINE} s"
         run.update(descendants(up.pid))
         calls = admin.counters()["calls"]
-        if point == "before-any-cloud-call":
+        if point in ("before-any-cloud-call", "provider-before-any-request"):
             assert calls == {}, calls
         elif point == "in-the-preview":
             assert not any("Create" in action for action in calls), calls   # checked, nothing created

@@ -2,8 +2,10 @@
 declared state between `pulumi up` runs without editing Python.
 
 A test that kills a run at a chosen point makes the program wait there: E2E_HOLD_AT is "start"
-(before declaring anything) or "preview" (in a preview, once the engine has registered every
-account, so the provider has checked them all), and E2E_HOLD_FIFO names a FIFO that the test
+(before declaring anything), "provider" (in the dynamic-provider process, before any request for
+one of our resources: the program declares only a resource of its own provider, whose check
+waits) or "preview" (in a preview, once the engine has registered every account, so the
+provider has checked them all), and E2E_HOLD_FIFO names a FIFO that the test
 opens for writing once the program waits on it and never writes to. E2E_HOLD_PORT makes it
 connect to the test's port and wait there for a byte before declaring anything: a run that the
 test lets go on (the lock test holds one run while a second one starts)."""
@@ -42,7 +44,19 @@ if HOLD_AT == "start":
 if os.environ.get("E2E_HOLD_PORT"):   # the connection tells the test the run holds its lock
     with socket.create_connection(("127.0.0.1", int(os.environ["E2E_HOLD_PORT"])), timeout=300) as held:
         held.recv(1)
-declared = json.loads((pathlib.Path(__file__).parent / "accounts.json").read_text())
+if HOLD_AT == "provider":
+    import pulumi.dynamic
+
+    class HeldProvider(pulumi.dynamic.ResourceProvider):
+        def check(self, _olds, news):   # in the provider process, which has loaded nothing of ours
+            hold()
+            return pulumi.dynamic.CheckResult(news, [])
+
+    class Held(pulumi.dynamic.Resource):
+        pass
+
+    Held(HeldProvider(), "held", {})
+declared = {} if HOLD_AT == "provider" else json.loads((pathlib.Path(__file__).parent / "accounts.json").read_text())
 accounts = []
 for resource_name, spec in declared.items():
     resource_class, args_class = KINDS[spec.pop("kind")]
