@@ -16,7 +16,7 @@ LOCAL_CREDENTIALS := TENCENTCLOUD_SECRET_ID=localcloud-access-key TENCENTCLOUD_S
 PULUMI_BIN = $(shell scripts/ensure-pulumi.sh)
 WITH_ENGINE = PATH="$(PULUMI_BIN):$$PATH"
 
-.PHONY: up test typecheck lint test-sdk-range bench bench-variants venv lock engine localcloud down preview recover chaos clean
+.PHONY: up test typecheck lint test-sdk-range bench bench-variants venv lock engine localcloud down preview refresh recover chaos clean
 
 # The repository's own environment: pyproject.toml's ranges, pinned by constraints.txt.
 $(VENV)/.installed: pyproject.toml setup.py constraints.txt
@@ -56,6 +56,11 @@ up: venv engine localcloud
 
 preview: venv engine localcloud
 	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi preview --stack $(STACK) --diff --non-interactive
+
+# Read the live accounts into the state. --skip-preview: a plain `pulumi refresh` previews first
+# and so makes every cloud read twice (README, "refresh").
+refresh: venv engine localcloud
+	@$(WITH_ENGINE) $(LOCAL_CREDENTIALS) pulumi refresh --stack $(STACK) --yes --skip-preview --non-interactive
 
 # After an interrupted `pulumi up` (killed, cancelled): put the state right, then `make up`.
 recover: venv engine localcloud

@@ -1,9 +1,13 @@
 """Coalesce calls that arrive together into one batch call, and split the batch on errors.
 
 The first submitter for a key opens a batch and waits `window` seconds (or until `max_items`
-have joined), then runs the batch in its own thread, under the latest of its members'
-deadlines; the others block until their own item is resolved. `run(items)` must resolve every
-item; any item it leaves open gets its exception.
+have joined). If a batch of the same key is still running then (its call in flight, waiting for
+the rate limiter, retrying), the open batch keeps collecting until that one has finished (or
+until it is full): submitters that arrive while a call is out go together in the next call
+instead of one call each, and a lone submitter waits no longer than before (the window). The
+leader then runs the batch in its own thread, under the latest of its members' deadlines; the
+others block until their own item is resolved. `run(items)` must resolve every item; any item it
+leaves open gets its exception. `run` must not submit to its own key (it would wait for itself).
 
 `send(items, call, split)` is the usual `run`: one call for every open item; on an error,
 `split` resolves the items the error settles and returns the ones to send again, so every caller
@@ -50,13 +54,19 @@ class _Batch:
     def __init__(self) -> None:
         self.items: list[Item] = []
         self.closed = False
-        self.full = threading.Condition()
+
+
+class _KeyState:
+    def __init__(self) -> None:
+        self.open: _Batch | None = None   # the batch collecting submitters
+        self.running = 0                  # batches of this key being run now
 
 
 class Coalescer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._open: dict[Hashable, _Batch] = {}
+        self._changed = threading.Condition(self._lock)
+        self._keys: dict[Hashable, _KeyState] = {}
 
     def submit(self, key: Hashable, payload: Any, run: Callable[[list[Item]], None], *,
                window: float, max_items: int, deadline: float | None = None) -> Any:
@@ -65,28 +75,43 @@ class Coalescer:
             self._run(run, [item])
             return item.wait()
         with self._lock:
-            batch = self._open.get(key)
+            state = self._keys.setdefault(key, _KeyState())
+            batch = state.open
             leader = batch is None
-            if leader:
-                batch = self._open[key] = _Batch()
+            if batch is None:
+                batch = state.open = _Batch()
             batch.items.append(item)
             if len(batch.items) >= max_items:
-                self._open.pop(key, None)
+                state.open = None
                 batch.closed = True
+                self._changed.notify_all()
         if not leader:
-            if batch.closed:
-                with batch.full:
-                    batch.full.notify_all()
             return item.wait()
-        with batch.full:  # wait out the window unless the batch fills up first
-            batch.full.wait_for(lambda: batch.closed, timeout=window)
         with self._lock:
-            if self._open.get(key) is batch:
-                del self._open[key]
+            # The window, unless the batch fills up first; then, while another batch of this key
+            # is out, keep collecting: those arriving meanwhile share the next call.
+            self._changed.wait_for(lambda: batch.closed, timeout=window)
+            self._changed.wait_for(lambda: batch.closed or state.running == 0)
+            if state.open is batch:
+                state.open = None
             batch.closed = True
+            state.running += 1
             items = list(batch.items)
-        self._run(run, items)
+        try:
+            self._run(run, items)
+        finally:
+            with self._lock:
+                state.running -= 1
+                if state.running == 0 and state.open is None and self._keys.get(key) is state:
+                    del self._keys[key]
+                self._changed.notify_all()
         return item.wait()
+
+    def waiting(self, key: Hashable) -> int:
+        """How many submitters wait in the open batch of `key` (observability, tests)."""
+        with self._lock:
+            state = self._keys.get(key)
+            return len(state.open.items) if state is not None and state.open is not None else 0
 
     @staticmethod
     def _run(run: Callable[[list[Item]], None], items: list[Item]) -> None:

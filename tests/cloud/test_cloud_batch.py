@@ -254,3 +254,131 @@ def test_coalescer_resolves_everyone_even_if_run_raises():
         raise RuntimeError("bug in run")
     with pytest.raises(RuntimeError):
         co.submit("k", 1, run, window=0, max_items=1)
+
+
+def _until(condition, timeout=10.0):
+    """Wait for a state change made by another thread (no fixed sleep): True when it happened."""
+    done = threading.Event()
+    end = threading.Event()
+    timer = threading.Timer(timeout, end.set)
+    timer.start()
+    try:
+        while not condition():
+            if end.is_set():
+                return False
+            done.wait(0.001)
+        return True
+    finally:
+        timer.cancel()
+
+
+def test_coalescer_collects_behind_a_call_in_flight():
+    """Submitters arriving while a batch of their key is out share the next call, however long
+    after the window they come; a lone submitter is not held beyond the window."""
+    co = Coalescer()
+    started, release = threading.Event(), threading.Event()
+    batches: list[list[int]] = []
+
+    def run(items):
+        batches.append([it.payload for it in items])
+        if len(batches) == 1:
+            started.set()
+            assert release.wait(10)
+        for it in items:
+            it.ok(it.payload * 10)
+
+    results: dict[int, int] = {}
+
+    def submit(n):
+        results[n] = co.submit("k", n, run, window=0.001, max_items=20)
+    first = threading.Thread(target=submit, args=(0,))
+    first.start()
+    assert started.wait(10)            # the first call is out, alone
+    others = [threading.Thread(target=submit, args=(n,)) for n in range(1, 6)]
+    for t in others:
+        t.start()
+    assert _until(lambda: co.waiting("k") == 5)   # all five wait behind it, well past the window
+    release.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert batches[0] == [0] and sorted(batches[1]) == [1, 2, 3, 4, 5] and len(batches) == 2
+    assert results == {n: n * 10 for n in range(6)}
+    assert co.waiting("k") == 0 and not co._keys   # nothing left behind
+
+
+def test_coalescer_full_batch_does_not_wait_for_the_call_in_flight():
+    co = Coalescer()
+    started, release = threading.Event(), threading.Event()
+    batches: list[list[int]] = []
+
+    def run(items):
+        batches.append([it.payload for it in items])
+        if len(batches) == 1:
+            started.set()
+            assert release.wait(10)
+        for it in items:
+            it.ok()
+    first = threading.Thread(target=co.submit, args=("k", 0, run), kwargs={"window": 0.001, "max_items": 2})
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=co.submit, args=("k", n, run), kwargs={"window": 0.001, "max_items": 2})
+              for n in (1, 2)]
+    for t in others:
+        t.start()
+    for t in others:
+        t.join(10)                     # full (max_items): sent while the first is still out
+    assert sorted(batches[1]) == [1, 2]
+    release.set()
+    first.join(10)
+    assert len(batches) == 2
+
+
+class _GatedService(FakeLibraDBService):
+    """The first create call on each cluster blocks until released (a call in flight)."""
+
+    def __init__(self, clusters: int) -> None:
+        super().__init__()
+        self.first = {f"c-{i}": threading.Event() for i in range(clusters)}
+        self.release = threading.Event()
+
+    def handle(self, action, params):
+        if action == "CreateLibraDBClusterAccounts":
+            gate = self.first.get(params["ClusterId"])
+            if gate is not None and not gate.is_set():
+                gate.set()
+                assert self.release.wait(20)
+        return super().handle(action, params)
+
+
+def test_creates_arriving_one_at_a_time_share_calls_per_cluster(request):
+    """100 accounts on 10 clusters, arriving one by one (as the engine sends them): while each
+    cluster's first call is out, the rest of that cluster's creates collect; at most 20 calls."""
+    from provisioner.products.libradb.adapter import COALESCER
+    svc = _GatedService(10)
+    adapter = FakeLibraDBAdapter(svc, RetryPolicy(batch_window=0.001, batch_max=20, base_delay=0.0),
+                                 tag=request.node.name)
+    errors_: list[BaseException] = []
+
+    def create(cluster, name):
+        try:
+            adapter.create_account(cluster, {"name": name, "host": "%"}, GOOD)
+        except BaseException as exc:   # noqa: BLE001 - reported by the assertion below
+            errors_.append(exc)
+    threads = []
+    for i in range(100):                               # interleaved over the clusters
+        cluster = f"c-{i % 10}"
+        t = threading.Thread(target=create, args=(cluster, f"u{i}"))
+        t.start()
+        threads.append(t)
+        if i < 10:
+            assert svc.first[cluster].wait(10)        # that cluster's first call is in flight
+    key = lambda c: (adapter.settings, c, "create")   # noqa: E731
+    assert _until(lambda: sum(COALESCER.waiting(key(f"c-{i}")) for i in range(10)) == 90)
+    svc.release.set()
+    for t in threads:
+        t.join(30)
+    assert not errors_
+    assert len(svc.accounts) == 100
+    calls = [p for a, p in svc.calls if a == "CreateLibraDBClusterAccounts"]
+    assert len(calls) == 20                            # was 100: one per account
+    assert sorted(len(p["Accounts"]) for p in calls) == [1] * 10 + [9] * 10
