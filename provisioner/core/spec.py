@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Callable, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from provisioner.core import rules
 
@@ -41,13 +42,13 @@ class AccountSpec(BaseModel):
     __str__ = __repr__
 
 
-def database_key(comma_list: bool) -> Any:
-    """A database name as a key of `privileges` (rules.check_database_name)."""
-    return Annotated[str, AfterValidator(rule(lambda v: rules.check_database_name(v, comma_list=comma_list)))]
+# A database name as a key of `privileges` (rules.check_database_name). Alibaba's APIs (RDS,
+# PolarDB) separate database names with commas, so there a comma is refused; LibraDB's Db is a
+# JSON field of its own, where a comma is just a character.
+DatabaseKey = Annotated[str, AfterValidator(rule(lambda v: rules.check_database_name(v, comma_list=True)))]
+LibraDBDatabaseKey = Annotated[str, AfterValidator(rule(lambda v: rules.check_database_name(v, comma_list=False)))]
 
-
-def instance_id() -> Any:
-    return Annotated[str, AfterValidator(rule(rules.check_instance_id))]
+InstanceId = Annotated[str, AfterValidator(rule(rules.check_instance_id))]
 
 
 class SpecError(ValueError):
@@ -70,16 +71,16 @@ def model_rule_error(failures: list[tuple[str, str]]) -> ValueError:
     return ValueError("\n".join(f"{field}: {reason}" for field, reason in failures))
 
 
-def _failures(err: dict[str, Any]) -> list[tuple[str, str]]:
+def _failures(err: ErrorDetails) -> list[tuple[str, str]]:
     # A bad dict key is reported by pydantic at (..., key, "[key]"): name the key's path.
     loc = err["loc"][:-1] if err["loc"][-1:] == ("[key]",) else err["loc"]
     field, reason = ".".join(str(part) for part in loc), _reason(err)
     if field:
         return [(field, reason)]
-    return [tuple(line.partition(": ")[::2]) for line in reason.splitlines()]  # type: ignore[misc]
+    return [(name, why) for name, _, why in (line.partition(": ") for line in reason.splitlines())]
 
 
-def _reason(err: dict[str, Any]) -> str:
+def _reason(err: ErrorDetails) -> str:
     # pydantic prefixes our ValueErrors with "Value error, "; drop it, and never echo input values.
     message = str(err.get("msg", "invalid"))
     return message.removeprefix("Value error, ")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from provisioner.core.spec import AccountSpec, database_key, instance_id, rule
+from provisioner.core.spec import AccountSpec, InstanceId, LibraDBDatabaseKey, rule
 from provisioner.products.libradb import rules as libradb_rules
 
 
@@ -26,8 +26,8 @@ class LibraDBPrivileges(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     global_: Annotated[list[str], AfterValidator(_privilege_list("global"))] = Field(default_factory=list, alias="global")
-    # Db is its own JSON field in this API, so a comma is just a character (comma_list=False).
-    databases: dict[database_key(comma_list=False), Annotated[list[str], AfterValidator(_privilege_list("database"))]] = Field(default_factory=dict)
+    # Db is its own JSON field in this API, so a comma is just a character (LibraDBDatabaseKey).
+    databases: dict[LibraDBDatabaseKey, Annotated[list[str], AfterValidator(_privilege_list("database"))]] = Field(default_factory=dict)
     tables: dict[Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_table_key))],
                  Annotated[list[str], AfterValidator(_privilege_list("table"))]] = Field(default_factory=dict)
 
@@ -38,7 +38,7 @@ class LibraDBPrivileges(BaseModel):
 
 
 class LibraDBAccountSpec(AccountSpec):
-    cluster_id: instance_id()
+    cluster_id: InstanceId
     name: Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_name))]
     host: Annotated[str, AfterValidator(rule(libradb_rules.check_libradb_host))] = "%"
     password: Annotated[str | None, AfterValidator(rule(libradb_rules.check_libradb_password))] = None

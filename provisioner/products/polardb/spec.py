@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner.core import rules
-from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
+from provisioner.core.spec import AccountSpec, DatabaseKey, InstanceId, model_rule_error, rule
 from provisioner.products.polardb import rules as polardb_rules
 
 PolarDBPrivilege = Literal["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"]
@@ -15,13 +15,13 @@ PolarDBAccountType = Literal["Normal", "Super"]
 
 
 class PolarDBAccountSpec(AccountSpec):
-    cluster_id: instance_id()
+    cluster_id: InstanceId
     name: Annotated[str, AfterValidator(rule(polardb_rules.check_polardb_name))]
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     # Always sent to the API: when AccountType is omitted PolarDB silently creates a Super account.
     account_type: PolarDBAccountType = "Normal"
     description: Annotated[str | None, AfterValidator(rule(polardb_rules.check_polardb_description))] = None
-    privileges: dict[database_key(comma_list=True), PolarDBPrivilege] = Field(default_factory=dict)
+    privileges: dict[DatabaseKey, PolarDBPrivilege] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _privileges_need_normal(self) -> "PolarDBAccountSpec":

@@ -8,6 +8,7 @@ Every pattern is matched against the whole value (`fullmatch`).
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 from provisioner.products.rds import reserved_names
 
@@ -94,7 +95,7 @@ def check_rds_description(description: str) -> str | None:
 # account a database's owner (DBOwner).
 
 
-def check_rds_account_type_privileges(account_type: str, privileges: dict[str, str],
+def check_rds_account_type_privileges(account_type: str, privileges: Mapping[str, str],
                                       engine: str | None = None) -> str | None:
     """With no engine known, refuse only what no engine accepts: a privileged account with a
     privilege other than DBOwner (PostgreSQL takes DBOwner alone; the others take no grant)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from provisioner.core import rules
-from provisioner.core.spec import AccountSpec, database_key, instance_id, model_rule_error, rule
+from provisioner.core.spec import AccountSpec, DatabaseKey, InstanceId, model_rule_error, rule
 from provisioner.products.rds import rules as rds_rules
 
 RdsEngine = Literal["MySQL", "MariaDB", "PostgreSQL", "SQLServer"]
@@ -16,12 +16,12 @@ RdsAccountType = Literal["Normal", "Super", "Sysadmin"]
 
 
 class RdsAccountSpec(AccountSpec):
-    instance_id: instance_id()
+    instance_id: InstanceId
     name: Annotated[str, AfterValidator(rule(rds_rules.check_rds_name))]  # loosest bound; engine rule below
     password: Annotated[str | None, AfterValidator(rule(rules.check_alibaba_password))] = None
     account_type: RdsAccountType = "Normal"
     description: Annotated[str | None, AfterValidator(rule(rds_rules.check_rds_description))] = None
-    privileges: dict[database_key(comma_list=True), RdsPrivilege] = Field(default_factory=dict)
+    privileges: dict[DatabaseKey, RdsPrivilege] = Field(default_factory=dict)
     # Optional hint: with it, the engine's own name and privilege rules are checked at preview;
     # without it they are checked against the live instance before the first write.
     engine: RdsEngine | None = None
