@@ -57,6 +57,9 @@ class CloudApiError(Exception):
     kind: str = "fatal"
     attempts: int = 1
     after_transient: bool = False
+    # The cloud's own (redacted) message without our hint (set by errors.make_error); None when
+    # cloud_message is that already. Read it through errors.raw_message().
+    raw_message: str | None = None
 
     def __init__(self, action: str, code: str, message: str, request_id: str | None,
                  *, retryable: bool = False, status: int | None = None):
@@ -73,19 +76,24 @@ class AccountAdapter(Protocol):
     def list_accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
         """Every account of the instance keyed by (name, host), privileges included.
         One Describe call per page, not one per account."""
+        ...
     def get_account(self, instance_id: str, name: str, host: str, *, fresh: bool = False,
                     privileges: bool = True) -> LiveAccount | None:
         """One account, served from a short-lived per-process cache of the instance's list
         (concurrent reads of one instance share one Describe). fresh=True skips the cache."""
+        ...
     def accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
         """The instance's accounts from one cached list call, privileges only where it has them."""
+        ...
     def list_databases(self, instance_id: str) -> frozenset[str] | None:
         """The instance's database names (cached like the account list); None when the API
         has no way to list them (LibraDB)."""
+        ...
     def create_account(self, instance_id: str, account: dict[str, Any], password: str,
                        client_token: str | None = None) -> None: ...
     def delete_account(self, instance_id: str, name: str, host: str) -> bool:
         """False when the account was already gone (not an error)."""
+        ...
     def set_password(self, instance_id: str, name: str, host: str, password: str) -> None: ...
     def set_description(self, instance_id: str, name: str, host: str, description: str) -> None: ...
     def set_privileges(self, instance_id: str, name: str, host: str,

@@ -160,6 +160,10 @@ class AdapterBase:
         live = self._accounts(instance_id, fresh=True).get((name, host))
         return live is not None and same(live)
 
+    def delete_account(self, instance_id: str, name: str, host: str) -> bool:
+        """Each product's own (AccountAdapter.delete_account); _with_rollback undoes a create with it."""
+        raise NotImplementedError
+
     def _with_rollback(self, instance_id: str, name: str, host: str, step: Callable[[], None]) -> None:
         """Run the step that completes a create (privileges); if it fails, delete the new account
         so the failed create leaves nothing behind and a re-run does not hit "exists"."""
@@ -167,7 +171,7 @@ class AdapterBase:
             step()
         except CloudApiError as err:
             try:
-                self.delete_account(instance_id, name, host)  # type: ignore[attr-defined]
+                self.delete_account(instance_id, name, host)
             except CloudApiError as cleanup:
                 log.warning("could not roll back account %s after a failed create: %s", name, cleanup)
             raise err

@@ -17,7 +17,7 @@ gets its own result (LibraDB creates and deletes, provisioner/products/libradb/a
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, TypeVar
 
 from provisioner.core.retry.deadlines import deadline_at
 
@@ -130,9 +130,12 @@ class Coalescer:
                 it.fail(RuntimeError("batch finished without a result for this item"))
 
 
+E = TypeVar("E", bound=Exception)
+
+
 def send(items: list[Item], call: Callable[[list[Item]], Any],
-         split: Callable[[list[Item], Exception], list[Item]], *, result: Any = None,
-         errors: tuple[type[Exception], ...] = (Exception,)) -> None:
+         split: Callable[[list[Item], E], list[Item]], *, result: Any = None,
+         errors: tuple[type[E], ...] = (Exception,)) -> None:
     """Send the open items in one `call`; when it succeeds, every item sent gets `result`. When
     it raises one of `errors`, `split(sent, error)` resolves what the error settles and returns
     the items to send again: a shorter list each time (a batch that does not shrink fails)."""

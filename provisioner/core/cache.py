@@ -54,12 +54,12 @@ class SingleFlightCache:
             # fresh skips the stored value but may join a fetch already in flight: it started
             # after the last write through this process (same generation), which is what matters.
             flight = entry.flight
-            leader = flight is None or flight.generation != entry.generation
-            if leader:
+            if flight is None or flight.generation != entry.generation:
+                leader = True
                 flight = entry.flight = _Flight(now, entry.generation)
             else:
+                leader = False
                 flight.waiters += 1
-        assert flight is not None
         if leader:
             try:
                 flight.value = fetch()

@@ -104,7 +104,7 @@ def translate(action: str, exc: BaseException, secrets: Iterable[str] = (),
     try:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
     except ImportError:  # pragma: no cover - the SDKs are dependencies
-        TencentCloudSDKException = ()  # type: ignore[assignment]
+        TencentCloudSDKException = ()
     if TencentCloudSDKException and isinstance(exc, TencentCloudSDKException):
         code, message = exc.get_code() or "UnknownError", exc.get_message()
         if isinstance(message, bytes):  # ServerNetworkError carries the raw body
@@ -168,4 +168,4 @@ def account_index(err: CloudApiError) -> int | None:
 
 def raw_message(err: CloudApiError) -> str:
     """The cloud's own (redacted) message, without our hint."""
-    return getattr(err, "raw_message", err.cloud_message)
+    return err.raw_message if err.raw_message is not None else err.cloud_message

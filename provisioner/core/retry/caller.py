@@ -64,6 +64,7 @@ class Caller:
             self.limiter.acquire(self.product, action)
             t0 = clock.monotonic()
             err: CloudApiError | None = None
+            result: Any = None   # fn()'s answer; stays None when it raised (then err is set)
             try:
                 result = fn()
             except Exception as exc:  # noqa: BLE001 - translated or re-raised below
