@@ -24,7 +24,9 @@ def client_config(settings: Any, policy: Any) -> Any:
                   region_id=settings.region, endpoint=settings.endpoint, protocol=settings.protocol,
                   connect_timeout=int(policy.connect_timeout * 1000),
                   read_timeout=int(policy.read_timeout * 1000),
-                  retry_options=None)   # None = one attempt; the SDK's retry is opaque to us
+                  # None = one attempt; the SDK's retry is opaque to us. The SDK annotates the
+                  # parameter RetryOptions with a None default and checks for None (Config.to_map).
+                  retry_options=None)  # type: ignore[arg-type]
 
 
 class AlibabaAdapter(AdapterBase):
@@ -113,6 +115,7 @@ class AlibabaAdapter(AdapterBase):
                         also: Callable[[LiveAccount], bool] = lambda live: True, what: str = "") -> LiveAccount:
         live = self._settle(f"account {name} on {instance_id}{what}", lambda: self._one(instance_id, name),
                             lambda a: a is not None and a.status == "Available" and also(a))
+        assert live is not None   # settled means present (the predicate above)
         self._put(instance_id, live)
         return live
 

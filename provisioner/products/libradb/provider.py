@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, cast
+from typing import TYPE_CHECKING, Any, Mapping
 
-from provisioner.core.adapter import AccountAdapter, InstanceInfo, LiveAccount
+from provisioner.core.adapter import InstanceInfo, LiveAccount
 from provisioner.core.diffing import FieldPolicy
 from provisioner.core.provider import AccountProvider
 from provisioner.products.libradb import rules as libradb_rules
@@ -90,7 +90,7 @@ class LibraDBAccountProvider(AccountProvider):
         names = [str(db) for db in (privileges.get("databases") or {})]
         return names + [str(key).partition(".")[0] for key in (privileges.get("tables") or {})]
 
-    def before_update(self, adapter: AccountAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
+    def before_update(self, adapter: LibraDBAdapter, spec: LibraDBAccountSpec, olds: dict[str, Any]) -> None:
         old_host = olds.get("host") or "%"
         if old_host != spec.host:
-            cast("LibraDBAdapter", adapter).set_host(spec.cluster_id, spec.name, old_host, spec.host)
+            adapter.set_host(spec.cluster_id, spec.name, old_host, spec.host)

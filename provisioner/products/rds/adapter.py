@@ -98,6 +98,7 @@ class RdsAdapter(AlibabaAdapter):
                         f"one account only", None, product=self.product, hint="a PostgreSQL database has one owner")
             return False
         live = self._settle(f"account {name} on {instance_id} (grant to show)", lambda: self._one(instance_id, name), done)
+        assert live is not None   # settled means present (done)
         self._put(instance_id, live)
 
     def _owners(self, instance_id: str, dbs: set[str]) -> dict[str, str]:
