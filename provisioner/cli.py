@@ -251,6 +251,7 @@ def _run_admin(args: argparse.Namespace) -> int:
     except OSError as err:  # connection refused etc.
         print(f"error: cannot reach {args.url}: {err}", file=sys.stderr)
         return 2
+    status = 1 if args.admin_command == "verify-password" and not result["match"] else 0
     try:
         if isinstance(result, str):
             print(result, flush=True)
@@ -259,7 +260,7 @@ def _run_admin(args: argparse.Namespace) -> int:
             print(flush=True)
     except BrokenPipeError:  # e.g. `| head`: not an error; silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 1 if args.admin_command == "verify-password" and not result["match"] else 0
+    return status
 
 
 # --- entry point -------------------------------------------------------------------------------

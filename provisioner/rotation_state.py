@@ -44,7 +44,7 @@ class RotationStateProvider(ResourceProvider):
         return CheckResult({"target": int(target)}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        target = news.get("target")
+        target: Any = news.get("target")   # checked by check(): a whole number or UNKNOWN
         changes = target == UNKNOWN or int(target) > int(olds.get("generation") or 0)
         return DiffResult(changes=changes, replaces=[], stables=[], delete_before_replace=False)
 

@@ -4,7 +4,7 @@ theirs, and the code says how to start managing one."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from provisioner.discovery.inventory import Found, provider_for
 from provisioner.discovery.naming import CLASSES, resource_name
@@ -29,7 +29,7 @@ def _args(found: Found) -> dict[str, Any]:
     return {k: data[k] for k in order if k in data}
 
 
-def render(found_all: list[Found], *, import_file: str, where: str = "", unread: list[str] = ()) -> str:
+def render(found_all: list[Found], *, import_file: str, where: str = "", unread: Sequence[str] = ()) -> str:
     declared = [f for f in found_all if f.declared]
     classes = sorted({CLASSES[f.product] for f in declared})
     imports = ", ".join(f"{c}, {c}Args" for c in classes) or "LibraDBAccount"

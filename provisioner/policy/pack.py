@@ -32,7 +32,7 @@ def _resource_policy(name: str, description: str, rule: Callable[..., list[str]]
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if rules.is_account(args.resource_type):
             for message in rule(args.resource_type, args.props, args.get_config() or {}):
-                report(message)
+                report(message, None)   # no urn: the engine names the resource being validated
     return ResourceValidationPolicy(name=name, description=description, validate=validate,
                                     config_schema=PolicyConfigSchema(properties=schema) if schema else None)
 

@@ -7,9 +7,12 @@ and its cluster/instance and never carry a value of the password.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from provisioner.review.changes import provider_for
+
+if TYPE_CHECKING:
+    from provisioner.core.provider import AccountProvider
 
 # Account types that hold every privilege on the instance. RDS: Super (MySQL/MariaDB/SQL Server
 # 2008 R2 privileged account) and Sysadmin (SQL Server) — CreateAccount's AccountType in the RDS
@@ -33,8 +36,16 @@ def is_account(type_token: str) -> bool:
     return provider_for(type_token) is not None
 
 
-def describe(type_token: str, props: Mapping[str, Any]) -> str:
+def _account_provider(type_token: str) -> AccountProvider:
+    """The provider of an account's type token; the rules run on accounts only (is_account)."""
     provider = provider_for(type_token)
+    if provider is None:
+        raise ValueError(f"not an account resource type: {type_token}")
+    return provider
+
+
+def describe(type_token: str, props: Mapping[str, Any]) -> str:
+    provider = _account_provider(type_token)
     return f"{provider.product} account '{provider.account_label(props)}' on {props.get(provider.instance_field)}"
 
 
@@ -48,7 +59,7 @@ def privileged_account_type(type_token: str, props: Mapping[str, Any], config: M
 
 
 def any_host(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
-    if "host" not in provider_for(type_token).spec_model.model_fields:
+    if "host" not in _account_provider(type_token).spec_model.model_fields:
         return []   # accounts without a host (Alibaba's) connect from what the instance allows
     host = props.get("host") or "%"   # the resource's default host is '%'
     if host in (config.get("hosts") or ANY_HOST):
@@ -59,7 +70,7 @@ def any_host(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any
 
 def system_database_privileges(type_token: str, props: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
     system = {d.lower() for d in (config.get("databases") or SYSTEM_DATABASES)}
-    databases = provider_for(type_token).databases_in(props.get("privileges"))
+    databases = _account_provider(type_token).databases_in(props.get("privileges"))
     hit = sorted({db for db in databases if db.lower() in system})
     if hit:
         return [f"{describe(type_token, props)} has privileges on the system database"
@@ -89,7 +100,7 @@ def too_many_accounts(resources: Iterable[tuple[str, str, Mapping[str, Any]]],
     per_instance: dict[tuple[str, str], list[tuple[str, Mapping[str, Any]]]] = defaultdict(list)
     for type_token, urn, props in resources:
         if is_account(type_token):
-            provider = provider_for(type_token)
+            provider = _account_provider(type_token)
             per_instance[(provider.product, str(props.get(provider.instance_field)))].append((urn, props))
     found = []
     for (product, instance), accounts in sorted(per_instance.items()):

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioner.core.diffing import plan_diff
 from provisioner.products import REGISTRY, by_type_token
+
+if TYPE_CHECKING:
+    from provisioner.core.provider import AccountProvider
 
 MASKED = "[secret]"   # how `preview --json` shows a secret
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # a value known only at `up`
@@ -91,7 +94,7 @@ def load(text: str) -> dict[str, Any]:
 
 
 @cache
-def provider_for(type_token: str):
+def provider_for(type_token: str) -> AccountProvider | None:
     """The account provider of a type token (its product, field policy, instance field), or None."""
     product = by_type_token(type_token)
     return product.provider_class()() if product else None
