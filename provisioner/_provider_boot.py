@@ -56,9 +56,7 @@ def main_module(argv: Sequence[str]) -> str | None:
 
 
 def is_provider_command(argv: Sequence[str] | None = None) -> bool:
-    if argv is None:
-        argv = getattr(sys, "orig_argv", ())
-    return main_module(argv) == PROVIDER_MODULE
+    return main_module(argv if argv is not None else getattr(sys, "orig_argv", ())) == PROVIDER_MODULE
 
 
 def boot(argv: Sequence[str] | None = None) -> bool:
@@ -66,7 +64,7 @@ def boot(argv: Sequence[str] | None = None) -> bool:
     try:
         if not is_provider_command(argv):
             return False
-        from provisioner.core import watchdog   # only here: in no other process is anything imported
+        from provisioner.core import watchdog  # only here: in no other process is anything imported
         return watchdog.start()
     except Exception:   # noqa: BLE001 - at interpreter start; the import-time start is the fallback
         return False

@@ -69,7 +69,7 @@ def in_provider_process() -> bool:
     spec = getattr(main, "__spec__", None)
     if getattr(spec, "name", "") == "pulumi.dynamic.__main__":
         return True
-    from provisioner import _provider_boot   # at interpreter start __main__ is not set up yet
+    from provisioner import _provider_boot  # at interpreter start __main__ is not set up yet
     return _provider_boot.is_provider_command()
 
 
