@@ -73,10 +73,6 @@ class AccountAdapter(Protocol):
     product: str   # "libradb" | "rds" | "polardb"
 
     def describe_instance(self, instance_id: str) -> InstanceInfo: ...
-    def list_accounts(self, instance_id: str) -> dict[tuple[str, str], LiveAccount]:
-        """Every account of the instance keyed by (name, host), privileges included.
-        One Describe call per page, not one per account."""
-        ...
     def get_account(self, instance_id: str, name: str, host: str, *, fresh: bool = False,
                     privileges: bool = True) -> LiveAccount | None:
         """One account, served from a short-lived per-process cache of the instance's list

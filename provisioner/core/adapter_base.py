@@ -69,9 +69,6 @@ class AdapterBase:
         status, description; privileges only where the list carries them (not LibraDB)."""
         return self._accounts(instance_id)
 
-    def list_accounts(self, instance_id: str, *, fresh: bool = False) -> AccountMap:
-        return self._accounts(instance_id, fresh=fresh)
-
     def get_account(self, instance_id: str, name: str, host: str = "", *, fresh: bool = False,
                     privileges: bool = True) -> LiveAccount | None:
         return self._accounts(instance_id, fresh=fresh).get((name, self._host(host)))

@@ -4,6 +4,7 @@ LibraDB create and delete coalescing, throttling, waiting for a Running instance
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_libradb_lifecycle(localcloud, adapter):
     assert (live.description, live.max_user_connections) == ("first", 50)
     assert live.privileges == {"global": ["PROCESS"], "databases": {"analytics": ["INSERT", "SELECT"]},
                                "tables": {"events.t1": ["SELECT"]}}
-    assert a.list_accounts(LIBRA)[("app", "10.0.0.1")].privileges == live.privileges
+    assert a.get_account(LIBRA, "app", "10.0.0.1", fresh=True).privileges == live.privileges
 
     a.set_password(LIBRA, "app", "10.0.0.1", PW2)
     assert localcloud.admin.verify_password("libradb", LIBRA, "app", PW2, host="10.0.0.1")
@@ -60,7 +61,7 @@ def test_alibaba_lifecycle(localcloud, adapter, product, instance):
                                 "privileges": {db1: "ReadWrite"}}, PW)
     live = a.get_account(instance, "app", "")
     assert (live.account_type, live.description, live.privileges) == ("Normal", "first", {db1: "ReadWrite"})
-    assert set(a.list_accounts(instance)) == {("app", "")}
+    assert set(a.accounts(instance)) == {("app", "")}
     a.set_password(instance, "app", "", PW2)
     assert localcloud.admin.verify_password(product, instance, "app", PW2)
     a.set_description(instance, "app", "", "second")
@@ -96,7 +97,7 @@ def test_list_fetches_every_page(localcloud, adapter, product, instance):
     for i in range(230):
         localcloud.store.insert_account(_account(product, instance, f"u{i:03d}"))
     a = adapter(product)
-    accounts = a.list_accounts(instance) if product != "libradb" else a._accounts(instance)
+    accounts = a.accounts(instance)
     assert len(accounts) == 230
     action = "DescribeLibraDBClusterAccounts" if product == "libradb" else "DescribeAccounts"
     assert calls(localcloud, f"{product}:{action}") == {"rds": 2, "polardb": 3, "libradb": 3}[product]
@@ -275,7 +276,7 @@ def test_transient_server_errors_are_retried(localcloud, adapter):
     localcloud.admin.script({"match": "polardb:DescribeAccounts", "count": 1, "fault": "http503"},
                             {"match": "polardb:DescribeAccounts", "count": 1, "fault": "internal"},
                             {"match": "libradb:DescribeLibraDBClusterAccounts", "count": 1, "fault": "drop_before"})
-    assert adapter("polardb").list_accounts(POLAR) == {}
+    assert adapter("polardb").accounts(POLAR) == {}
     assert adapter("libradb")._accounts(LIBRA) == {}
     assert calls(localcloud, "polardb:DescribeAccounts") == 3
 
@@ -353,7 +354,10 @@ def test_passwords_stay_out_of_logs_even_at_debug(localcloud, adapter, caplog, p
 def test_client_side_rate_limit_keeps_the_cloud_from_throttling(localcloud, adapter):
     for i in range(45):
         localcloud.store.insert_account(_account("libradb", LIBRA, f"u{i:02d}"))
-    accounts = adapter("libradb").list_accounts(LIBRA)      # 1 list + 45 privilege reads, 4 at a time
-    assert len(accounts) == 45
+    a = adapter("libradb")
+    names = [name for name, _host in a.accounts(LIBRA)]
+    with ThreadPoolExecutor(max_workers=8) as pool:   # 1 list + 45 privilege reads, 8 at a time
+        accounts = list(pool.map(lambda name: a.get_account(LIBRA, name, "%"), names))
+    assert len(accounts) == 45 and all(account is not None for account in accounts)
     assert calls(localcloud, "libradb:DescribeLibraDBClusterAccountAllPrivileges", "OK") == 45
     assert calls(localcloud, "libradb:DescribeLibraDBClusterAccountAllPrivileges", "RequestLimitExceeded") == 0

@@ -8,9 +8,7 @@ fetched per account, lazily, only when asked for.
 
 from __future__ import annotations
 
-import contextvars
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from tencentcloud.cynosdb.v20190107 import models
@@ -132,26 +130,6 @@ class LibraDBAdapter(AdapterBase):
             total = int(resp.get("TotalCount") or 0)
             if not page or offset >= total:
                 return out
-
-    def list_accounts(self, instance_id: str, *, fresh: bool = False) -> AccountMap:
-        accounts = self._accounts(instance_id, fresh=fresh)
-        # Privileges cost one call per account (no list API has them); 4 at a time, rate-limited.
-        def fetch(key: tuple[str, str]) -> dict[str, Any] | None:
-            try:
-                return self._privileges(instance_id, key[0], key[1], fresh=fresh)
-            except CloudApiError as err:
-                if err.kind == errors.ACCOUNT_NOT_FOUND:   # deleted since the list was read
-                    return None
-                raise
-        with ThreadPoolExecutor(max_workers=4) as pool:   # each task carries our deadline along
-            futures = {k: pool.submit(contextvars.copy_context().run, fetch, k) for k in accounts}
-            for key, future in futures.items():
-                privileges = future.result()
-                if privileges is None:
-                    del accounts[key]
-                else:
-                    accounts[key].privileges = privileges
-        return accounts
 
     def get_account(self, instance_id: str, name: str, host: str = "%", *, fresh: bool = False,
                     privileges: bool = True) -> LiveAccount | None:
