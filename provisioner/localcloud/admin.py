@@ -18,7 +18,7 @@ import hmac
 import json
 import os
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,97 +27,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .store import PRODUCTS, Account, AccountExists, Instance, Store
-
-if TYPE_CHECKING:
-    from .app import LocalCloudApp
-
-_ACCOUNT_FIELDS = {"account_type", "description", "max_user_connections", "password_rotation",
-                   "privileges", "status"}
-_INSTANCE_FIELDS = {"status", "lock_mode", "account_quota", "databases", "attrs", "name"}
-
-# Field -> (check, what it must be). Used for admin writes and the seed's accounts.
-_STR = (lambda v: isinstance(v, str), "a string")
-_OPT_INT = (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "an integer or null")
-_TYPES: dict[str, tuple[Any, str]] = {
-    "product": _STR, "id": _STR, "instance_id": _STR, "name": _STR, "host": _STR, "password": _STR,
-    "engine": _STR, "version": _STR, "region": _STR, "status": _STR, "lock_mode": _STR,
-    "account_type": _STR, "description": _STR,
-    "account_quota": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a non-negative integer"),
-    "databases": (lambda v: isinstance(v, list) and all(isinstance(d, str) for d in v), "a list of strings"),
-    "attrs": (lambda v: isinstance(v, dict), "an object"),
-    "privileges": (lambda v: isinstance(v, dict), "an object"),
-    "max_user_connections": _OPT_INT, "password_rotation": _OPT_INT,
-}
+from .admin_input import (ACCOUNT_FIELDS, INSTANCE_FIELDS, AdminError, account_from_dict, check_privileges,
+                          check_types, identity)
+from .behaviour import Behaviour
+from .faults import Counters, Faults
+from .store import PRODUCTS, AccountExists, Instance, Store
 
 
-def check_types(data: dict[str, Any]) -> None:
-    for key, value in data.items():
-        check, what = _TYPES.get(key, (lambda v: True, ""))
-        if key == "host" and value is None:
-            continue
-        if not check(value):
-            raise AdminError(400, f"{key} must be {what}, got {type(value).__name__}")
+class Controls(Protocol):
+    """What the admin interface works on: the running cloud's state and knobs (app.LocalCloudApp)."""
+    store: Store
+    faults: Faults
+    counters: Counters
+    behaviour: Behaviour
+    admin_token: str | None
 
-
-def check_privileges(product: str, privileges: dict[str, Any]) -> None:
-    """The stored shapes (store.Account.privileges): what the services read back."""
-    def names(v: Any) -> bool:
-        return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-    if product == "libradb":
-        entries = {"database": ("Db",), "table": ("Db", "TableName")}
-        ok = set(privileges) <= {"global", "database", "table"} and names(privileges.get("global", [])) and all(
-            isinstance(privileges.get(kind, []), list) and all(
-                isinstance(e, dict) and set(e) == {*keys, "Privileges"} and names(e["Privileges"])
-                and all(isinstance(e[k], str) for k in keys) for e in privileges.get(kind, []))
-            for kind, keys in entries.items())
-        shape = '{"global": [str], "database": [{"Db", "Privileges": [str]}], "table": [{"Db", "TableName", "Privileges"}]}'
-    else:
-        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in privileges.items())
-        shape = "{database: privilege} with strings"
-    if not ok:
-        raise AdminError(400, f"privileges of a {product} account must be {shape}")
-
-
-class AdminError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-def default_host(product: str) -> str:
-    """LibraDB identities are (name, host) with host "%" by default; Alibaba uses ""."""
-    return "%" if product == "libradb" else ""
-
-
-def _identity(data: dict[str, Any]) -> tuple[str, str, str, str]:
-    check_types({k: data[k] for k in ("product", "instance_id", "name", "host") if k in data})
-    product, instance_id, name = data.get("product"), data.get("instance_id"), data.get("name")
-    if product not in PRODUCTS:
-        raise AdminError(400, f"product must be one of {list(PRODUCTS)}")
-    if not instance_id or not name:
-        raise AdminError(400, "instance_id and name are required")
-    host = data.get("host")
-    return product, instance_id, name, default_host(product) if host is None else host
-
-
-def account_from_dict(store: Store, data: dict[str, Any]) -> Account:
-    """Build an account from admin/seed JSON (`type` is accepted for `account_type`)."""
-    product, instance_id, name, host = _identity(data)
-    if store.get_instance(product, instance_id) is None:
-        raise AdminError(404, f"no {product} instance {instance_id}")
-    data = {("account_type" if k == "type" else k): v for k, v in data.items()}
-    unknown = set(data) - _ACCOUNT_FIELDS - {"product", "instance_id", "name", "host", "password"}
-    if unknown:
-        raise AdminError(400, f"unknown account fields {sorted(unknown)}")
-    check_types({k: v for k, v in data.items() if k != "password" or v is not None})
-    check_privileges(product, data.get("privileges", {}))
-    acct = Account(product=product, instance_id=instance_id, name=name, host=host,
-                   **{k: v for k, v in data.items() if k in _ACCOUNT_FIELDS})
-    acct.set_password(str(data.get("password") or ""))
-    return acct
-
+    def reset(self, *, reload_seed: bool = False, restore_faults: bool = False) -> None: ...
 
 # --- operations (sync: they run in a worker thread, the store is synchronous) --------------
 
@@ -129,9 +54,9 @@ def _instance_get(store: Store, product: str, instance_id: str) -> dict[str, Any
 
 
 def _instance_update(store: Store, product: str, instance_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(data) - _INSTANCE_FIELDS
+    unknown = set(data) - INSTANCE_FIELDS
     if unknown:
-        raise AdminError(400, f"unknown instance fields {sorted(unknown)} (allowed: {sorted(_INSTANCE_FIELDS)})")
+        raise AdminError(400, f"unknown instance fields {sorted(unknown)} (allowed: {sorted(INSTANCE_FIELDS)})")
     check_types(data)
     with store.atomic():
         inst = store.get_instance(product, instance_id)
@@ -165,10 +90,10 @@ def _account_add(store: Store, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _account_patch(store: Store, data: dict[str, Any]) -> dict[str, Any]:
-    product, instance_id, name, host = _identity(data)
+    product, instance_id, name, host = identity(data)
     changes = {("account_type" if k == "type" else k): v for k, v in data.items()
                if k not in {"product", "instance_id", "name", "host"}}
-    unknown = set(changes) - _ACCOUNT_FIELDS - {"password"}
+    unknown = set(changes) - ACCOUNT_FIELDS - {"password"}
     if unknown:
         raise AdminError(400, f"unknown account fields {sorted(unknown)}")
     check_types(changes)
@@ -188,14 +113,14 @@ def _account_patch(store: Store, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _account_delete(store: Store, data: dict[str, Any]) -> dict[str, Any]:
-    product, instance_id, name, host = _identity(data)
+    product, instance_id, name, host = identity(data)
     if not store.delete_account(product, instance_id, name, host):
         raise AdminError(404, f"no account {name}@{host or '-'} on {product} {instance_id}")
     return {"deleted": True}
 
 
 def _verify_password(store: Store, data: dict[str, Any]) -> dict[str, Any]:
-    product, instance_id, name, host = _identity(data)
+    product, instance_id, name, host = identity(data)
     acct = store.get_account(product, instance_id, name, host)
     if acct is None:
         raise AdminError(404, f"no account {name}@{host or '-'} on {product} {instance_id}")
@@ -288,7 +213,7 @@ def guarded(app: Any, token: str | None) -> Any:
     return asgi
 
 
-def build(cloud: "LocalCloudApp") -> Any:
+def build(cloud: Controls) -> Any:
     store = cloud.store
 
     def endpoint(fn):  # JSON in, JSON out, AdminError/ValueError -> 4xx
@@ -401,4 +326,4 @@ def build(cloud: "LocalCloudApp") -> Any:
         Route(f"{p}/behaviour/busy", endpoint(behaviour_busy), methods=["POST"]),
     ]
     return guarded(Starlette(routes=routes, exception_handlers={HTTPException: not_found}),
-                   getattr(cloud, "admin_token", None))
+                   cloud.admin_token)

@@ -23,26 +23,20 @@ require_server()   # before the imports below: a clear message instead of Module
 import uvicorn  # noqa: E402
 
 from .admin_client import AdminClient  # noqa: E402
-from .app import LocalCloudApp, Registry  # noqa: E402
+from . import seed as seeds  # noqa: E402
+from .app import LocalCloudApp  # noqa: E402
 from .behaviour import Behaviour  # noqa: E402
 from .faults import Counters, Faults  # noqa: E402
+from .registry import Registry  # noqa: E402
 from .store import Store  # noqa: E402
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8790
 DEFAULT_STATE = ".localcloud/state.sqlite"
-DEFAULT_SEED = Path(__file__).with_name("default_seed.json")
 DEFAULT_ACCESS_KEY = "localcloud-access-key"
 DEFAULT_SECRET_KEY = "localcloud-secret-key"
 
 log = logging.getLogger("provisioner.localcloud")
-
-
-def load_seed_arg(seed: dict | str | os.PathLike | None) -> dict[str, Any]:
-    """None -> the built-in seed; a dict as is; otherwise a JSON file path."""
-    if isinstance(seed, dict):
-        return seed
-    return json.loads(Path(seed or DEFAULT_SEED).read_text(encoding="utf-8"))
 
 
 def load_faults_arg(faults: dict | str | os.PathLike | None) -> dict[str, Any] | None:
@@ -121,12 +115,12 @@ class LocalCloud:
         self.access_key, self.secret_key = next(iter(self.credentials.items()))
         self.admin_token = admin_token
         self.app = LocalCloudApp(self.store, credentials=self.credentials, faults=self.faults,
-                                 counters=self.counters, registry=registry, seed=load_seed_arg(seed),
+                                 counters=self.counters, registry=registry, seed=seeds.load_seed_arg(seed),
                                  admin_token=admin_token, **({"max_body": max_body} if max_body else {}),
                                  behaviour=behaviour if isinstance(behaviour, Behaviour)
                                  else Behaviour(behaviour, behaviour_scale))
         self.behaviour = self.app.behaviour
-        self.app.apply_seed()
+        seeds.apply(self.store, self.app.seed)
         self._requested_port = port
         self._sock: socket.socket | None = None
         self._server: _Server | None = None

@@ -159,17 +159,6 @@ class Store:
                 rows = self._db.execute("SELECT * FROM instances ORDER BY product, id")
             return [_instance(r) for r in rows.fetchall()]
 
-    def set_instance_state(self, product: str, instance_id: str, *, status: str | None = None,
-                           lock_mode: str | None = None) -> bool:
-        with self.atomic():
-            inst = self.get_instance(product, instance_id)
-            if inst is None:
-                return False
-            inst.status = status if status is not None else inst.status
-            inst.lock_mode = lock_mode if lock_mode is not None else inst.lock_mode
-            self.put_instance(inst)
-            return True
-
     # --- accounts -----------------------------------------------------------------------
 
     def get_account(self, product: str, instance_id: str, name: str, host: str = "") -> Account | None:
@@ -250,32 +239,19 @@ class Store:
 
     # --- whole state --------------------------------------------------------------------
 
-    def reset(self, seed: dict | None = None) -> None:
-        """Forget every account and token; reload the topology from the seed if given."""
+    def reset(self, *, topology: bool = False) -> None:
+        """Forget every account and token, and the instances too if `topology` (seed.py refills)."""
         with self.atomic():
             self._db.execute("DELETE FROM accounts")
             self._db.execute("DELETE FROM client_tokens")
-            if seed is not None:
+            if topology:
                 self._db.execute("DELETE FROM instances")
-                load_seed(self, seed)
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "instances": [asdict(i) for i in self.list_instances()],
             "accounts": [a.public() for a in self.list_accounts()],
         }
-
-
-def load_seed(store: Store, seed: dict) -> None:
-    """Seed format: {"instances": [{"product", "id", "engine", "version", "region", ...}]}.
-    Existing instances keep their state (a restart must not undo admin changes)."""
-    with store.atomic():
-        for item in seed.get("instances", []):
-            inst = Instance(**item)
-            if inst.product not in PRODUCTS:
-                raise ValueError(f"seed: unknown product {inst.product!r} (expected one of {PRODUCTS})")
-            if store.get_instance(inst.product, inst.id) is None:
-                store.put_instance(inst)
 
 
 def _instance(row: sqlite3.Row) -> Instance:

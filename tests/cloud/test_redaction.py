@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from provisioner.core import errors, redaction
-from provisioner.localcloud.alibaba import signature as sig
+from provisioner.localcloud.wire import acs as sig
 
 # Every special character RDS allows: each one encodes differently (or not at all).
 ALIBABA_PASSWORD = "Ab1!@#$%^&*()_+-="
@@ -31,7 +31,7 @@ def sdk_rpc_params():
     from alibabacloud_rds20140815.client import Client
     from alibabacloud_tea_openapi.models import Config
 
-    from provisioner.localcloud.app import default_registry
+    from provisioner.localcloud.registry import default_registry
     from provisioner.localcloud.server import LocalCloud
 
     seen: list[dict] = []

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from provisioner.localcloud.app import Api, Registry
 from provisioner.localcloud.errors import CloudError
+from provisioner.localcloud.registry import Api, Registry
 from provisioner.localcloud.server import LocalCloud
 from provisioner.localcloud.store import Account, Store
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from provisioner.localcloud.app import Api
+from provisioner.localcloud.registry import Api
 
 UUID_UPPER = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$")
 
@@ -137,7 +137,7 @@ def test_alibaba_handler_crash_is_500(raw):
 
 def test_missing_service_module_is_internal_error(localcloud_factory, fake_registry, raw_client):
     def missing():
-        raise ImportError("No module named 'provisioner.localcloud.alibaba.rds'")
+        raise ImportError("No module named 'provisioner.localcloud.wire.rds'")
 
     fake_registry.alibaba["2014-08-15"] = Api("rds", "rds.aliyuncs.com", missing)
     cloud = localcloud_factory(registry=fake_registry)

@@ -12,9 +12,9 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
-from provisioner.localcloud.alibaba.polardb import ACTIONS as POLARDB
-from provisioner.localcloud.alibaba.rds import ACTIONS as RDS
-from provisioner.localcloud.tencent.libradb import ACTIONS as LIBRADB
+from provisioner.localcloud.wire.libradb import ACTIONS as LIBRADB
+from provisioner.localcloud.wire.polardb import ACTIONS as POLARDB
+from provisioner.localcloud.wire.rds import ACTIONS as RDS
 from test_core_malformed import rpc_v1_params
 
 FUZZ = settings(max_examples=60, deadline=None, database=None, derandomize=True,

@@ -10,8 +10,9 @@ from importlib import resources
 import pytest
 
 from provisioner.localcloud.errors import CloudError
-from provisioner.localcloud.store import Store, load_seed
-from provisioner.localcloud.tencent.libradb import ACTIONS
+from provisioner.localcloud.seed import load_instances
+from provisioner.localcloud.store import Store
+from provisioner.localcloud.wire.libradb import ACTIONS
 
 CID = "libradb-local001"
 PASSWORD = "Str0ng*Passw0rd"
@@ -20,7 +21,7 @@ PASSWORD = "Str0ng*Passw0rd"
 @pytest.fixture
 def store():
     s = Store()
-    load_seed(s, json.loads(resources.files("provisioner.localcloud").joinpath("default_seed.json").read_text()))
+    load_instances(s, json.loads(resources.files("provisioner.localcloud").joinpath("default_seed.json").read_text()))
     yield s
     s.close()
 

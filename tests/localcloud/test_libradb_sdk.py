@@ -17,7 +17,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.cynosdb.v20190107 import cynosdb_client, models
 
-from provisioner.localcloud.tencent.signature import canonical_request, string_to_sign, tc3_signature
+from provisioner.localcloud.wire.tc3 import canonical_request, string_to_sign, tc3_signature
 
 CID, STOPPED = "libradb-local001", "libradb-local002"
 PASSWORD = "Str0ng*Passw0rd"
@@ -171,7 +171,7 @@ def test_cluster_errors(cloud, client):
     fails("ResourceNotFound.ClusterNotFoundError", client, "DescribeLibraDBClusterAccounts", ClusterId="libradb-nope")
     fails("OperationDenied.InstanceStatusDeniedError", client, "CreateLibraDBClusterAccounts", ClusterId=STOPPED,
           Accounts=[{"AccountName": "app", "AccountPassword": PASSWORD}])
-    cloud.store.set_instance_state("libradb", CID, lock_mode="ManualLock")
+    cloud.admin.set_instance("libradb", CID, lock_mode="ManualLock")
     fails("ResourceUnavailable.InstanceLockFail", client, "CreateLibraDBClusterAccounts", ClusterId=CID,
           Accounts=[{"AccountName": "app", "AccountPassword": PASSWORD}])
 

@@ -152,10 +152,10 @@ def test_unknown_cluster_and_account(polardb_client):
 
 def test_locked_and_not_running_clusters(localcloud, polardb_client):
     create(polardb_client, account_type="Normal")
-    localcloud.store.set_instance_state("polardb", CLUSTER, lock_mode="Lock")
+    localcloud.admin.set_instance("polardb", CLUSTER, lock_mode="Lock")
     expect("OperationDenied.LockMode", 403, create, polardb_client, "other")
     assert len(accounts(polardb_client).accounts) == 1   # reads still work
-    localcloud.store.set_instance_state("polardb", CLUSTER, lock_mode="Unlock", status="Creating")
+    localcloud.admin.set_instance("polardb", CLUSTER, lock_mode="Unlock", status="Creating")
     expect("OperationDenied.DBClusterStatus", 403, create, polardb_client, "other")
     expect("OperationDenied.DBClusterStatus", 403, polardb_client.modify_account_description,
            m.ModifyAccountDescriptionRequest(dbcluster_id=CLUSTER, account_name="app_user", account_description="zz"))
@@ -170,7 +170,7 @@ def test_account_quota(localcloud, polardb_client):
 # --- clusters ----------------------------------------------------------------------------------
 
 def test_describe_db_cluster_attribute(localcloud, polardb_client):
-    localcloud.store.set_instance_state("polardb", CLUSTER, lock_mode="Lock")
+    localcloud.admin.set_instance("polardb", CLUSTER, lock_mode="Lock")
     body = polardb_client.describe_dbcluster_attribute(m.DescribeDBClusterAttributeRequest(dbcluster_id=CLUSTER)).body
     assert (body.dbcluster_id, body.dbcluster_status, body.dbtype, body.dbversion, body.engine, body.lock_mode,
             body.region_id) == (CLUSTER, "Running", "MySQL", "8.0", "POLARDB", "Lock", "cn-hangzhou")

@@ -149,12 +149,12 @@ def test_unknown_instance_and_account(rds_client):
 
 def test_locked_and_not_running_instances(localcloud, rds_client):
     create(rds_client)
-    localcloud.store.set_instance_state("rds", MYSQL80, lock_mode="ManualLock")
+    localcloud.admin.set_instance("rds", MYSQL80, lock_mode="ManualLock")
     expect("IncorrectDBInstanceLockMode", 404, create, rds_client, "other")
     expect("IncorrectDBInstanceLockMode", 404, rds_client.delete_account,
            m.DeleteAccountRequest(dbinstance_id=MYSQL80, account_name="app_user"))
     assert describe(rds_client).total_record_count == 1   # reads still work
-    localcloud.store.set_instance_state("rds", MYSQL80, lock_mode="Unlock", status="Creating")
+    localcloud.admin.set_instance("rds", MYSQL80, lock_mode="Unlock", status="Creating")
     expect("IncorrectDBInstanceState", 403, create, rds_client, "other")
     expect("IncorrectDBInstanceState", 403, grant, rds_client, "orders", "ReadOnly")
 
@@ -169,7 +169,7 @@ def test_account_quota(localcloud, rds_client):
 # --- instances ---------------------------------------------------------------------------------
 
 def test_describe_db_instance_attribute(localcloud, rds_client):
-    localcloud.store.set_instance_state("rds", MYSQL56, lock_mode="LockByExpiration")
+    localcloud.admin.set_instance("rds", MYSQL56, lock_mode="LockByExpiration")
     body = rds_client.describe_dbinstance_attribute(
         m.DescribeDBInstanceAttributeRequest(dbinstance_id=f"{MYSQL80},{MYSQL56}")).body
     a80, a56 = body.items.dbinstance_attribute

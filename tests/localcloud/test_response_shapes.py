@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.localcloud.alibaba import polardb, rds
-from provisioner.localcloud.server import load_seed_arg
-from provisioner.localcloud.store import Account, Store, load_seed
-from provisioner.localcloud.tencent import libradb
+from provisioner.localcloud.seed import load_instances, load_seed_arg
+from provisioner.localcloud.store import Account, Store
+from provisioner.localcloud.wire import libradb, polardb, rds
 from sdk_models import alibaba_shape, missing, tencent_shape
 
 PW = "Passw0rd!2024"
@@ -33,7 +32,7 @@ def store():
 
 def seeded_store() -> Store:
     s = Store()
-    load_seed(s, load_seed_arg(None))
+    load_instances(s, load_seed_arg(None))
     mysql = Account("rds", "rm-localmysql80", "app", account_type="Normal", description="app",
                     privileges={"orders": "ReadWrite"})
     pg = Account("rds", "pgm-localpg14", "owner", account_type="Normal", privileges={"catalog": "DBOwner"})

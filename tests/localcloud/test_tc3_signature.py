@@ -16,7 +16,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.cynosdb.v20190107 import cynosdb_client, models
 
 from provisioner.localcloud.errors import CloudError
-from provisioner.localcloud.tencent.signature import canonical_request, string_to_sign, tc3_signature, verify_tc3
+from provisioner.localcloud.wire.tc3 import canonical_request, string_to_sign, tc3_signature, verify_tc3
 
 KEY_ID, SECRET = "localcloud-access-key", "localcloud-secret-key"
 CREDS = {KEY_ID: SECRET}

@@ -10,11 +10,11 @@ import pytest
 
 from provisioner.core import codes, errors
 from provisioner.localcloud import behaviour
-from provisioner.localcloud.alibaba import polardb as lc_polardb
-from provisioner.localcloud.alibaba import rds as lc_rds
+from provisioner.localcloud.services import polardb as lc_polardb
+from provisioner.localcloud.services import rds as lc_rds
 
 LOCALCLOUD = Path(__file__).resolve().parents[2] / "provisioner/localcloud"
-_LITERAL = re.compile(r'(?:CloudError|_err)\(\s*(f?)"([^"]+)"')
+_LITERAL = re.compile(r'(?:CloudError|_err|\berror)\(\s*(f?)"([^"]+)"')
 # Codes built from a parameter name: every name the local cloud uses them with.
 _TEMPLATES = {
     "Missing{name}": ["MissingSignature", "MissingAccessKeyId", "MissingTimestamp", "MissingSignatureNonce",
@@ -41,15 +41,16 @@ def _codes_in(text: str) -> set[str]:
 def local_cloud_codes() -> dict[str, set[str]]:
     """Every code the local cloud can answer, per product (the wire layer's codes go to every
     product of that cloud)."""
-    app = (LOCALCLOUD / "app.py").read_text()
-    tencent_wire, alibaba_wire = app.split("class Alibaba:", 1)
-    alibaba = _codes_in(alibaba_wire) | _codes_in((LOCALCLOUD / "alibaba/signature.py").read_text()) \
-        | _codes_in((LOCALCLOUD / "alibaba/common.py").read_text()) | {"Throttling", "InternalError"}
+    def scan(*paths: str) -> set[str]:
+        return set().union(*(_codes_in((LOCALCLOUD / path).read_text()) for path in paths))
+
+    alibaba = scan("wire/alibaba.py", "wire/acs.py", "wire/alibaba_params.py", "services/alibaba.py") \
+        | {"Throttling", "InternalError"}
     out = {
-        "libradb": _codes_in(tencent_wire) | _codes_in((LOCALCLOUD / "tencent/libradb.py").read_text())
-        | _codes_in((LOCALCLOUD / "tencent/signature.py").read_text()) | {"RequestLimitExceeded", "InternalError"},
-        "rds": alibaba | {code for _, code, _ in lc_rds.ERRORS.values()},
-        "polardb": alibaba | {code for _, code, _ in lc_polardb.ERRORS.values()},
+        "libradb": scan("wire/tencent.py", "wire/tc3.py", "wire/libradb.py", "services/libradb.py")
+        | {"RequestLimitExceeded", "InternalError"},
+        "rds": alibaba | scan("wire/rds.py") | {code for _, code, _ in lc_rds.ERRORS.values()},
+        "polardb": alibaba | scan("wire/polardb.py") | {code for _, code, _ in lc_polardb.ERRORS.values()},
     }
     for product, refusals in behaviour.BUSY_REFUSALS.items():
         out[product] |= set(refusals)

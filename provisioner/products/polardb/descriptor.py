@@ -19,5 +19,5 @@ PRODUCT = Product(
     client="provisioner.products.polardb.adapter:new_client",
     codes="provisioner.products.polardb.codes:TABLE",
     credentials=ALIBABA,
-    emulator_service="provisioner.localcloud.alibaba.polardb",
+    emulator_service="provisioner.localcloud.wire.polardb",
 )

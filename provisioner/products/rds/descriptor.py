@@ -20,5 +20,5 @@ PRODUCT = Product(
     codes="provisioner.products.rds.codes:TABLE",
     credentials=ALIBABA,
     rate_limits={"CreateAccount": 50.0},   # RDS CreateAccount flow control: no published figure found (guess), as the local cloud plays it
-    emulator_service="provisioner.localcloud.alibaba.rds",
+    emulator_service="provisioner.localcloud.wire.rds",
 )

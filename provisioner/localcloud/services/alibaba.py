@@ -1,17 +1,17 @@
-"""Account logic RDS and PolarDB share. The two APIs follow the same rules with different
-parameter names, error codes and response shapes; each product module supplies an `Errors`
-table (rule -> status, code, message) and its shapes, and calls these helpers."""
+"""Account state and rules RDS and PolarDB share. The two APIs follow the same rules with
+different parameter names, error codes and response shapes; each product's service supplies an
+`Errors` table (rule -> status, code, message) and calls these helpers with parsed parameters."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from provisioner.core import rules
+
 from .. import behaviour
 from ..errors import CloudError
 from ..store import Account, AccountExists, Instance, Store
@@ -27,38 +27,6 @@ def fail(errors: Errors, rule: str, detail: str | None = None) -> CloudError:
 
 def new_request_id() -> str:
     return str(uuid.uuid4()).upper()   # Alibaba's form: D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD
-
-
-# --- parameters --------------------------------------------------------------------------------
-
-def required(p: dict[str, str], *names: str) -> list[str]:
-    """An empty value counts as missing, like the gateway's Missing<Name> check."""
-    for name in names:
-        if not p.get(name):
-            raise CloudError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
-    return [p[n] for n in names]
-
-
-def csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def paging(p: dict[str, str], max_size: int, default_size: int = 30) -> tuple[int, int]:
-    """PageNumber >= 1; PageSize 1..max_size (documented minimums of 30 are not enforced so a
-    small page can be tested without creating dozens of accounts)."""
-    out = []
-    for name, default, high in (("PageNumber", 1, 2**31 - 1), ("PageSize", default_size, max_size)):
-        raw = p.get(name) or str(default)
-        # ASCII digits only: isdigit() accepts '²' or '٣', which int() then refuses or reads.
-        if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= high:
-            raise CloudError(f"Invalid{name}.Malformed", f'The specified parameter "{name}" is not valid '
-                             f"(an integer from 1 to {high}).", 400)
-        out.append(int(raw))
-    return out[0], out[1]
-
-
-def page(items: list, number: int, size: int) -> list:
-    return items[(number - 1) * size: number * size]
 
 
 # --- topology ----------------------------------------------------------------------------------
@@ -105,11 +73,10 @@ def check(errors: Errors, rule: str, problem: str | None, what: str) -> None:
 
 # --- privileges --------------------------------------------------------------------------------
 
-def privileges(errors: Errors, inst: Instance, db_names: str | None, privs: str | None,
+def privileges(errors: Errors, inst: Instance, dbs: list[str], levels: list[str],
                check_privilege: Callable[[str], str | None], default: str | None = None) -> dict[str, str]:
-    """DBName and AccountPrivilege comma lists, paired in order (both APIs document that the
-    counts must match); every database must exist on the instance."""
-    dbs, levels = csv(db_names), csv(privs)
+    """DBName and AccountPrivilege lists, paired in order (both APIs document that the counts
+    must match); every database must exist on the instance."""
     if not levels and default:
         levels = [default] * len(dbs)
     if len(levels) != len(dbs):
@@ -123,8 +90,7 @@ def privileges(errors: Errors, inst: Instance, db_names: str | None, privs: str 
     return dict(zip(dbs, levels))
 
 
-def revoke(store: Store, errors: Errors, inst: Instance, acct: Account, db_names: str) -> None:
-    dbs = csv(db_names)
+def revoke(store: Store, errors: Errors, inst: Instance, acct: Account, dbs: list[str]) -> None:
     for db in dbs:
         if db not in inst.databases:
             raise fail(errors, "db_not_found", db)
@@ -136,37 +102,31 @@ def revoke(store: Store, errors: Errors, inst: Instance, acct: Account, db_names
 # --- idempotency (PolarDB ClientToken) ---------------------------------------------------------
 # A token is remembered only when the call succeeded, in the same transaction as its effect.
 # Beside the first call's RequestId we keep a salted fingerprint of its parameters (as a second
-# client_tokens row, so no schema change): a token reused with different parameters is refused
-# with ECS's documented IdempotentParameterMismatch instead of silently ignoring the new values.
+# client_tokens row): a token reused with different parameters is refused with ECS's documented
+# IdempotentParameterMismatch instead of silently ignoring the new values. `identity` is the
+# request's parameters as the wire layer canonicalises them (wire/alibaba_params.py).
 
-def _fingerprint(p: dict[str, str], salt: str) -> str:
-    canon = "\n".join(f"{k}={v}" for k, v in sorted(p.items()) if k != "ClientToken")
-    return f"{salt}${hashlib.sha256((salt + canon).encode()).hexdigest()}"
+def _fingerprint(identity: str, salt: str) -> str:
+    return f"{salt}${hashlib.sha256((salt + identity).encode()).hexdigest()}"
 
 
-def replay(store: Store, product: str, token: str, p: dict[str, str]) -> dict[str, Any] | None:
+def replay(store: Store, product: str, token: str, identity: str) -> dict[str, Any] | None:
     """The first call's answer if this token was used before, else None."""
     request_id = store.token_request_id(product, token)
     if request_id is None:
         return None
     stored = store.token_request_id(product, token + "\x00params") or "$"
-    if stored != _fingerprint(p, stored.split("$", 1)[0]):
+    if stored != _fingerprint(identity, stored.split("$", 1)[0]):
         raise CloudError("IdempotentParameterMismatch", "The request uses the same client token as a "
                          "previous, but non-identical request.", 400)
     return {"RequestId": request_id}
 
 
-def remember(store: Store, product: str, token: str, p: dict[str, str]) -> dict[str, Any]:
+def remember(store: Store, product: str, token: str, identity: str) -> dict[str, Any]:
     request_id = new_request_id()
     store.remember_token(product, token, request_id)
-    store.remember_token(product, token + "\x00params", _fingerprint(p, secrets.token_hex(8)))
+    store.remember_token(product, token + "\x00params", _fingerprint(identity, secrets.token_hex(8)))
     return {"RequestId": request_id}
-
-
-def check_client_token(token: str) -> None:
-    if len(token) > 64 or not token.isascii():
-        raise CloudError("InvalidClientToken.Malformed", 'The specified parameter "ClientToken" is not '
-                         "valid (at most 64 ASCII characters).", 400)
 
 
 # --- account changes shared by RDS and PolarDB ---------------------------------------------------
@@ -195,9 +155,7 @@ def shown(store: Store, acct: Account) -> tuple[str, dict[str, str]]:
 class AccountApi:
     """What differs between the two products' account-change actions; the actions are the same."""
     product: str
-    id_param: str                                          # DBInstanceId / DBClusterId
     errors: Errors
-    password_param: str                                    # AccountPassword / NewAccountPassword
     check_description: Callable[[str], str | None]
     check_privilege: Callable[[Instance, str], str | None]
     # Raised before a grant (and a revoke, when guard_revoke) for accounts that cannot take one.
@@ -209,67 +167,53 @@ class AccountApi:
     after_grant: Callable[[Store, Instance, Account, dict[str, str]], None] | None = None
     delete_instead: Callable[[Store, Instance, Account], bool] | None = None
 
-    def change(self, store: Store, p: dict[str, str], *more: str) -> tuple[Instance, list[str]]:
-        """Required params (id, AccountName, *more) and the instance; returns *more values."""
-        values = required(p, self.id_param, "AccountName", *more)
-        inst = instance(store, self.errors, self.product, values[0])
-        return inst, values[2:]
+    def writable_account(self, store: Store, instance_id: str, name: str) -> tuple[Instance, Account]:
+        """The instance and the account, both ready for a write (else the product's error)."""
+        inst = instance(store, self.errors, self.product, instance_id)
+        return inst, self._writable_account(store, inst, name)
 
-    def handlers(self, password_action: str) -> dict[str, Callable[[Store, dict[str, str]], dict[str, Any]]]:
-        return {
-            "DeleteAccount": self.delete_account,
-            password_action: self.set_password,
-            "ModifyAccountDescription": self.modify_description,
-            "GrantAccountPrivilege": self.grant,
-            "RevokeAccountPrivilege": self.revoke,
-        }
-
-    def _writable_account(self, store: Store, inst: Instance, p: dict[str, str]) -> Account:
+    def _writable_account(self, store: Store, inst: Instance, name: str) -> Account:
         writable(self.errors, inst)
-        acct = account(store, self.errors, inst, p["AccountName"])
+        acct = account(store, self.errors, inst, name)
         behaviour.of(store).check_account_write(key(acct), acct.status)
         return acct
 
-    def delete_account(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+    def delete_account(self, store: Store, instance_id: str, name: str) -> None:
         b = behaviour.of(store)
         with store.atomic():
-            inst, _ = self.change(store, p)
-            acct = self._writable_account(store, inst, p)
+            inst, acct = self.writable_account(store, instance_id, name)
             if self.delete_instead and self.delete_instead(store, inst, acct):
-                return {}
+                return
             if b.delete_later(key(acct)):   # listed, name taken, until the delete completes
                 acct.status = "Deleting"
                 store.save_account(acct)
             else:
-                store.delete_account(self.product, inst.id, p["AccountName"])
+                store.delete_account(self.product, inst.id, name)
                 b.forget(key(acct))
-        return {}
 
-    def set_password(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+    def set_password(self, store: Store, instance_id: str, name: str, password: str, field: str) -> None:
         with store.atomic():
-            inst, (password,) = self.change(store, p, self.password_param)
-            check(self.errors, "password", rules.check_alibaba_password(password), self.password_param)
-            acct = self._writable_account(store, inst, p)
+            inst = instance(store, self.errors, self.product, instance_id)
+            check(self.errors, "password", rules.check_alibaba_password(password), field)
+            acct = self._writable_account(store, inst, name)
             acct.set_password(password)
             store.save_account(acct)
             behaviour.of(store).account_changed(key(acct))
-        return {}
 
-    def modify_description(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+    def modify_description(self, store: Store, instance_id: str, name: str, description: str) -> None:
         with store.atomic():
-            inst, (description,) = self.change(store, p, "AccountDescription")
+            inst = instance(store, self.errors, self.product, instance_id)
             check(self.errors, "description", self.check_description(description), "AccountDescription")
-            acct = self._writable_account(store, inst, p)
+            acct = self._writable_account(store, inst, name)
             acct.description = description
             store.save_account(acct)
             behaviour.of(store).account_changed(key(acct))
-        return {}
 
-    def grant(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+    def grant(self, store: Store, instance_id: str, name: str, dbs: list[str], levels: list[str]) -> None:
         with store.atomic():
-            inst, (dbs, levels) = self.change(store, p, "DBName", "AccountPrivilege")
+            inst = instance(store, self.errors, self.product, instance_id)
             granted = privileges(self.errors, inst, dbs, levels, lambda v: self.check_privilege(inst, v))
-            acct = self._writable_account(store, inst, p)
+            acct = self._writable_account(store, inst, name)
             self.guard_privileges(inst, acct)
             before = dict(acct.privileges)
             acct.privileges.update(granted)   # granting what is already held succeeds (documented)
@@ -277,12 +221,10 @@ class AccountApi:
             behaviour.of(store).account_changed(key(acct), shown_privileges=before)
             if self.after_grant:
                 self.after_grant(store, inst, acct, granted)
-        return {}
 
-    def revoke(self, store: Store, p: dict[str, str]) -> dict[str, Any]:
+    def revoke(self, store: Store, instance_id: str, name: str, dbs: list[str]) -> None:
         with store.atomic():
-            inst, (dbs,) = self.change(store, p, "DBName")
-            acct = self._writable_account(store, inst, p)
+            inst, acct = self.writable_account(store, instance_id, name)
             if self.guard_revoke:
                 self.guard_privileges(inst, acct)
             if self.refuse_revoke:
@@ -290,4 +232,3 @@ class AccountApi:
             before = dict(acct.privileges)
             revoke(store, self.errors, inst, acct, dbs)
             behaviour.of(store).account_changed(key(acct), shown_privileges=before)
-        return {}

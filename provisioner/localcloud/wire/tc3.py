@@ -21,7 +21,7 @@ import hmac
 import re
 from datetime import datetime, timezone
 
-from provisioner.localcloud.errors import CloudError
+from ..errors import CloudError
 
 ALGORITHM = "TC3-HMAC-SHA256"
 MAX_SKEW_SECONDS = 300

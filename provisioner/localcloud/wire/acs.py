@@ -144,15 +144,6 @@ def rpc_string_to_sign(method: str, params: dict[str, str]) -> str:
     return f"{method.upper()}&{encode('/')}&{encode(joined)}"
 
 
-def verify_request(method: str, path: str, raw_query: str, headers: dict[str, str], body: bytes,
-                   credentials: dict[str, str], **kwargs) -> str:
-    """Pick the scheme the client used: an ACS3 Authorization header, else RPC v1 parameters
-    (query plus an urlencoded form body)."""
-    if headers.get("authorization"):
-        return verify_acs3(method, path, raw_query, headers, body, credentials, **kwargs)
-    return verify_rpc_v1(method, _all_params(raw_query, headers, body), credentials, **kwargs)
-
-
 def _all_params(raw_query: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
     params = dict(parse_qsl(raw_query or "", keep_blank_values=True))
     if headers.get("content-type", "").startswith("application/x-www-form-urlencoded") and body:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..services.rds import DEFAULT_STORAGE_TYPE
+
 
 def _off(*names: str, value: Any = "") -> dict[str, Any]:
     return dict.fromkeys(names, value)
@@ -17,7 +19,7 @@ def _off(*names: str, value: Any = "") -> dict[str, Any]:
 
 _RDS_COMMON = {
     "DBInstanceClass": "mysql.n2.medium.2c", "DBInstanceCPU": "2", "DBInstanceMemory": 4096,
-    "DBInstanceStorageType": "cloud_essd", "VpcId": "vpc-local", "VSwitchId": "vsw-local",
+    "DBInstanceStorageType": DEFAULT_STORAGE_TYPE, "VpcId": "vpc-local", "VSwitchId": "vsw-local",
     "ResourceGroupId": "rg-local", "ExpireTime": "", "DeletionProtection": False, "BurstingEnabled": False,
     "ColdDataEnabled": False, "IsAnalyticReadOnlyIns": False, "TipsLevel": 0,
     **_off("BlueGreenDeploymentName", "BlueInstanceName", "BpeEnabled", "DedicatedHostGroupId", "GeneralGroupName",
