@@ -3,6 +3,14 @@
 One connection guarded by a lock: SQLite serialises writers anyway, and the lock lets a
 service run check-then-write rules (quota, duplicates, one Super account) atomically via
 `atomic()`. Passwords are never stored, only a salted SHA-256 so tests can verify a reset.
+
+State files outlive the code that wrote them, so the schema has a version (PRAGMA user_version)
+and MIGRATIONS bring an older file up to SCHEMA_VERSION when it is opened; a file from a newer
+version is refused rather than misread. Fields only some products have (LibraDB's connection
+limit and password rotation so far) live in the accounts' `extra` JSON column: adding one is a
+field of Account with a default plus its name in EXTRA_FIELDS, and rows written before it read
+as that default, without a migration. Instance attributes beyond the common ones already live
+in `attrs` JSON the same way.
 """
 
 from __future__ import annotations
@@ -16,26 +24,77 @@ import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 PRODUCTS = ("libradb", "rds", "polardb")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS instances (
-  product TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, engine TEXT NOT NULL,
-  version TEXT NOT NULL, region TEXT NOT NULL, status TEXT NOT NULL, lock_mode TEXT NOT NULL,
-  account_quota INTEGER NOT NULL, databases TEXT NOT NULL, attrs TEXT NOT NULL,
-  PRIMARY KEY (product, id));
-CREATE TABLE IF NOT EXISTS accounts (
-  product TEXT NOT NULL, instance_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,
-  account_type TEXT NOT NULL, description TEXT NOT NULL, password_salt TEXT NOT NULL,
-  password_hash TEXT NOT NULL, max_user_connections INTEGER, password_rotation INTEGER,
-  privileges TEXT NOT NULL, status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
-  PRIMARY KEY (product, instance_id, name, host));
-CREATE TABLE IF NOT EXISTS client_tokens (
-  product TEXT NOT NULL, token TEXT NOT NULL, request_id TEXT NOT NULL, created TEXT NOT NULL,
-  PRIMARY KEY (product, token));
-"""
+# Account fields kept in the `extra` JSON column (product-specific; None when a product lacks them).
+EXTRA_FIELDS = ("max_user_connections", "password_rotation")
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    """The schema before versions (user_version 0): a file written then already has it."""
+    db.execute("""CREATE TABLE IF NOT EXISTS instances (
+      product TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, engine TEXT NOT NULL,
+      version TEXT NOT NULL, region TEXT NOT NULL, status TEXT NOT NULL, lock_mode TEXT NOT NULL,
+      account_quota INTEGER NOT NULL, databases TEXT NOT NULL, attrs TEXT NOT NULL,
+      PRIMARY KEY (product, id))""")
+    db.execute("""CREATE TABLE IF NOT EXISTS accounts (
+      product TEXT NOT NULL, instance_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,
+      account_type TEXT NOT NULL, description TEXT NOT NULL, password_salt TEXT NOT NULL,
+      password_hash TEXT NOT NULL, max_user_connections INTEGER, password_rotation INTEGER,
+      privileges TEXT NOT NULL, status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+      PRIMARY KEY (product, instance_id, name, host))""")
+    db.execute("""CREATE TABLE IF NOT EXISTS client_tokens (
+      product TEXT NOT NULL, token TEXT NOT NULL, request_id TEXT NOT NULL, created TEXT NOT NULL,
+      PRIMARY KEY (product, token))""")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """LibraDB's max_user_connections and password_rotation move from columns into `extra`."""
+    db.execute("""CREATE TABLE accounts_v2 (
+      product TEXT NOT NULL, instance_id TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,
+      account_type TEXT NOT NULL, description TEXT NOT NULL, password_salt TEXT NOT NULL,
+      password_hash TEXT NOT NULL, privileges TEXT NOT NULL, status TEXT NOT NULL,
+      created TEXT NOT NULL, updated TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '{}',
+      PRIMARY KEY (product, instance_id, name, host))""")
+    common = ("product, instance_id, name, host, account_type, description, password_salt, password_hash, "
+              "privileges, status, created, updated")
+    for row in db.execute(f"SELECT {common}, max_user_connections, password_rotation FROM accounts").fetchall():
+        extra = {"max_user_connections": row[12], "password_rotation": row[13]}
+        db.execute(f"INSERT INTO accounts_v2 ({common}, extra) VALUES ({', '.join('?' * 13)})",
+                   (*row[:12], json.dumps(extra)))
+    db.execute("DROP TABLE accounts")
+    db.execute("ALTER TABLE accounts_v2 RENAME TO accounts")
+
+
+# MIGRATIONS[i] brings a file from version i to i + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class NewerStateError(RuntimeError):
+    """The state file was written by a newer local cloud."""
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the file to SCHEMA_VERSION in one transaction (two processes opening one old file
+    at once: the second waits, then finds nothing to do). Returns the version it had."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise NewerStateError(f"the state file has schema version {found}; this local cloud knows up to "
+                                  f"{SCHEMA_VERSION}: use a newer provisioner or another --state file")
+        for step in MIGRATIONS[found:]:
+            step(db)
+        if found != SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return found
 
 
 def now() -> str:
@@ -108,7 +167,7 @@ class Store:
         self._db.row_factory = sqlite3.Row
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        migrate(self._db)
         self._depth = 0
         self.behaviour: Any = None   # the cloud's timing model (behaviour.py); None: instant
 
@@ -140,7 +199,8 @@ class Store:
     def put_instance(self, inst: Instance) -> None:
         with self.atomic():
             self._db.execute(
-                "INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO instances (product, id, name, engine, version, region, status, lock_mode,"
+                " account_quota, databases, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (inst.product, inst.id, inst.name or inst.id, inst.engine, inst.version, inst.region,
                  inst.status, inst.lock_mode, inst.account_quota, json.dumps(inst.databases),
                  json.dumps(inst.attrs)))
@@ -187,11 +247,12 @@ class Store:
         with self.atomic():
             try:
                 self._db.execute(
-                    "INSERT INTO accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO accounts (product, instance_id, name, host, account_type, description,"
+                    " password_salt, password_hash, privileges, status, created, updated, extra)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (acct.product, acct.instance_id, acct.name, acct.host, acct.account_type,
-                     acct.description, acct.password_salt, acct.password_hash,
-                     acct.max_user_connections, acct.password_rotation, json.dumps(acct.privileges),
-                     acct.status, acct.created, acct.updated))
+                     acct.description, acct.password_salt, acct.password_hash, json.dumps(acct.privileges),
+                     acct.status, acct.created, acct.updated, _extra(acct)))
             except sqlite3.IntegrityError as exc:
                 raise AccountExists(acct.name) from exc
 
@@ -201,11 +262,11 @@ class Store:
         with self.atomic():
             self._db.execute(
                 "UPDATE accounts SET account_type=?, description=?, password_salt=?, password_hash=?,"
-                " max_user_connections=?, password_rotation=?, privileges=?, status=?, updated=?"
+                " privileges=?, status=?, updated=?, extra=?"
                 " WHERE product=? AND instance_id=? AND name=? AND host=?",
                 (acct.account_type, acct.description, acct.password_salt, acct.password_hash,
-                 acct.max_user_connections, acct.password_rotation, json.dumps(acct.privileges),
-                 acct.status, acct.updated, acct.product, acct.instance_id, acct.name, acct.host))
+                 json.dumps(acct.privileges), acct.status, acct.updated, _extra(acct),
+                 acct.product, acct.instance_id, acct.name, acct.host))
 
     def rename_host(self, acct: Account, new_host: str) -> None:
         with self.atomic():
@@ -261,7 +322,13 @@ def _instance(row: sqlite3.Row) -> Instance:
     return Instance(**d)
 
 
+def _extra(acct: Account) -> str:
+    return json.dumps({name: getattr(acct, name) for name in EXTRA_FIELDS})
+
+
 def _account(row: sqlite3.Row) -> Account:
     d = dict(row)
     d["privileges"] = json.loads(d["privileges"])
+    extra = json.loads(d.pop("extra"))
+    d.update({name: extra[name] for name in EXTRA_FIELDS if name in extra})
     return Account(**d)

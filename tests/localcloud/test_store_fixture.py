@@ -1,4 +1,5 @@
-"""A state file written before the store had a schema version still opens, reads and writes.
+"""A state file written before the store had a schema version still opens, reads and writes
+(store.MIGRATIONS bring it to SCHEMA_VERSION on open).
 
 tests/localcloud/fixtures/state-v1.sqlite was written by the local cloud at commit ba6b8b7 (the
 last schema without PRAGMA user_version): `LocalCloud(state=..., behaviour="instant")`, then
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.localcloud.store import Account, Store
+from provisioner.localcloud.store import SCHEMA_VERSION, Account, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "state-v1.sqlite"
 PASSWORDS = {"analyst": "Str0ng*Passw0rd", "orders_app": "Pw123456!x", "etl": "Pw123456!x"}
@@ -29,14 +30,23 @@ def state(tmp_path) -> Path:
     return copy
 
 
-def test_the_fixture_is_the_unversioned_schema(state):
-    db = sqlite3.connect(state)   # a copy: even a read-only open of a WAL file writes beside it
+def _schema(path: Path) -> tuple[int, list[str]]:
+    """(user_version, the accounts table's columns)."""
+    db = sqlite3.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone() == (0,)
-        columns = [row[1] for row in db.execute("PRAGMA table_info(accounts)")]
-        assert "max_user_connections" in columns and "password_rotation" in columns
+        return (db.execute("PRAGMA user_version").fetchone()[0],
+                [row[1] for row in db.execute("PRAGMA table_info(accounts)")])
     finally:
         db.close()
+
+
+def test_the_fixture_is_the_unversioned_schema_and_opening_migrates_it(state):
+    version, columns = _schema(state)   # on the copy: even a read-only open of a WAL file writes beside it
+    assert version == 0 and "max_user_connections" in columns and "extra" not in columns
+    Store(state).close()
+    version, columns = _schema(state)
+    assert version == SCHEMA_VERSION == 2
+    assert "extra" in columns and "max_user_connections" not in columns and "password_rotation" not in columns
 
 
 def test_old_state_reads(state):
