@@ -49,7 +49,6 @@ PROFILES = {
     "instant": Profile(account_settle=0, delete_settle=0, privilege_lag=0, libradb_visibility=0,
                        max_account_tasks=0),
 }
-DELAYS = ("account_settle", "delete_settle", "privilege_lag", "libradb_visibility")
 
 # The refusals of a busy instance, per product: code -> (HTTP status, message). Tencent answers
 # every error with HTTP 200 and Response.Error. Messages: the products' error centres (Alibaba
