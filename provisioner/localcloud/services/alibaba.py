@@ -152,6 +152,19 @@ def shown(store: Store, acct: Account) -> tuple[str, dict[str, str]]:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """An account as DescribeAccounts reports it now: its status and the privileges that show."""
+    account: Account
+    status: str
+    privileges: dict[str, str]
+
+
+def find_accounts(store: Store, inst: Instance, name: str) -> list[Shown]:
+    """The instance's accounts (only `name`, when given) as they show now."""
+    return [Shown(a, *shown(store, a)) for a in store.list_accounts(inst.product, inst.id) if not name or a.name == name]
+
+
+@dataclass(frozen=True)
 class AccountApi:
     """What differs between the two products' account-change actions; the actions are the same."""
     product: str

@@ -89,10 +89,9 @@ def _create_privileges(inst: Instance, kind: str, dbs: list[str] | None, levels:
     return c.privileges(ERRORS, inst, dbs or [], levels, polardb_rules.check_polardb_privilege, default="ReadWrite")
 
 
-def find_accounts(store: Store, cluster_id: str, name: str) -> list[tuple[Account, str, dict[str, str]]]:
-    """(account, AccountStatus, privileges) as DescribeAccounts shows them now; only `name` if given."""
-    inst = cluster(store, cluster_id)
-    return [(a, *c.shown(store, a)) for a in store.list_accounts(PRODUCT, inst.id) if not name or a.name == name]
+def find_accounts(store: Store, cluster_id: str, name: str) -> list[c.Shown]:
+    """The cluster's accounts (only `name`, when given) as DescribeAccounts shows them now."""
+    return c.find_accounts(store, cluster(store, cluster_id), name)
 
 
 def database_holders(store: Store, cluster_id: str) -> tuple[Instance, list[Account]]:

@@ -4,8 +4,6 @@ docs/localcloud-alibaba.md. Parameters and response shapes: wire/rds.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from provisioner.core import rules
 from provisioner.products.rds import reserved_names
 from provisioner.products.rds import rules as rds_rules
@@ -82,28 +80,15 @@ def create_account(store: Store, instance_id: str, name: str, password: str, des
         c.created(store, acct)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """An account as DescribeAccounts reports it now: its status and the privileges that show."""
-    account: Account
-    status: str
-    privileges: dict[str, str]
-
-
 def read_back(inst: Instance, level: str) -> str:
     """How the engine reports a privilege back (DBOwner differs)."""
     return DBOWNER_READ_BACK.get(inst.engine, level) if level == "DBOwner" else level
 
 
-def find_accounts(store: Store, instance_id: str, name: str) -> tuple[Instance, list[Shown]]:
-    """The instance's accounts (only `name`, when given) as they show now."""
+def find_accounts(store: Store, instance_id: str, name: str) -> tuple[Instance, list[c.Shown]]:
+    """The instance and its accounts (only `name`, when given) as they show now."""
     inst = instance(store, instance_id)
-    found = []
-    for a in store.list_accounts(PRODUCT, inst.id):
-        if not name or a.name == name:
-            status, privileges = c.shown(store, a)
-            found.append(Shown(a, status, privileges))
-    return inst, found
+    return inst, c.find_accounts(store, inst, name)
 
 
 def instances(store: Store, ids: list[str]) -> list[Instance]:

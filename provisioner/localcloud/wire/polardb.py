@@ -13,7 +13,8 @@ from typing import Any, Callable
 from .. import behaviour
 from ..errors import CloudError
 from ..services import polardb as svc
-from ..store import Account, Instance, Store
+from ..services.alibaba import Shown
+from ..store import Instance, Store
 from . import alibaba_shapes as shapes
 from .alibaba_accounts import account_changes
 from .alibaba_params import client_token, csv, page, paging, request_identity, required
@@ -35,10 +36,11 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
                               request_identity(p) if token else "")
 
 
-def _account(a: Account, status: str, privileges: dict[str, str]) -> dict[str, Any]:
+def _account(shown: Shown) -> dict[str, Any]:
+    a = shown.account
     return {
         "AccountName": a.name,
-        "AccountStatus": status,
+        "AccountStatus": shown.status,
         "AccountType": a.account_type,
         "AccountDescription": a.description,
         "AccountLockState": "UnLock",
@@ -46,7 +48,7 @@ def _account(a: Account, status: str, privileges: dict[str, str]) -> dict[str, A
         "AccountPasswordDescription": "",
         "PrivilegeExceeded": "0",
         "DatabasePrivileges": [{"DBName": db, "AccountPrivilege": level, "AccountPrivilegeDetail": ""}
-                               for db, level in sorted(privileges.items())],
+                               for db, level in sorted(shown.privileges.items())],
     }
 
 
@@ -54,7 +56,7 @@ def describe_accounts(store: Store, p: dict[str, str]) -> dict[str, Any]:
     (cluster_id,) = required(p, "DBClusterId")
     number, size = paging(p, max_size=100)
     shown = page(svc.find_accounts(store, cluster_id, p.get("AccountName") or ""), number, size)
-    return {"Accounts": [_account(*a) for a in shown], "PageNumber": number, "PageRecordCount": len(shown)}
+    return {"Accounts": [_account(a) for a in shown], "PageNumber": number, "PageRecordCount": len(shown)}
 
 
 def _node(inst: Instance) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from .. import behaviour
 from ..services import rds as svc
+from ..services.alibaba import Shown
 from ..store import Instance, Store
 from . import alibaba_shapes as shapes
 from .alibaba_accounts import account_changes
@@ -42,7 +43,7 @@ def create_account(store: Store, p: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
-def _account(inst: Instance, shown: svc.Shown) -> dict[str, Any]:
+def _account(inst: Instance, shown: Shown) -> dict[str, Any]:
     a = shown.account
     out = {
         "DBInstanceId": inst.id,
