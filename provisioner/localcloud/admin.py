@@ -27,8 +27,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .admin_input import (ACCOUNT_FIELDS, INSTANCE_FIELDS, AdminError, account_from_dict, check_privileges,
-                          check_types, identity)
+from .admin_input import (
+    ACCOUNT_FIELDS,
+    INSTANCE_FIELDS,
+    AdminError,
+    account_from_dict,
+    check_privileges,
+    check_types,
+    identity,
+)
 from .behaviour import Behaviour
 from .faults import Counters, Faults
 from .store import PRODUCTS, AccountExists, Instance, Store

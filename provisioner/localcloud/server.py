@@ -22,8 +22,8 @@ require_server()   # before the imports below: a clear message instead of Module
 
 import uvicorn  # noqa: E402
 
-from .admin_client import AdminClient  # noqa: E402
 from . import seed as seeds  # noqa: E402
+from .admin_client import AdminClient  # noqa: E402
 from .app import LocalCloudApp  # noqa: E402
 from .behaviour import Behaviour  # noqa: E402
 from .faults import Counters, Faults  # noqa: E402
