@@ -312,7 +312,8 @@ def build(cloud: Controls) -> Any:
         cloud.counters.reset()
         return {"reset": True}, 200
 
-    async def not_found(request: Request, exc: HTTPException) -> JSONResponse:
+    async def not_found(request: Request, exc: Exception) -> JSONResponse:   # registered for HTTPException only
+        assert isinstance(exc, HTTPException)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
     p = "/_localcloud"

@@ -139,6 +139,7 @@ class LocalCloudApp:
         if fault == "internal":
             raise wire.internal()
         if fault == "error":
+            assert decision.code is not None   # faults.py gives an "error" fault its code
             raise CloudError(decision.code, decision.message or decision.code, decision.status or 400)
         try:
             fields = await run_in_threadpool(handler, self.store, params)

@@ -1,5 +1,5 @@
-"""What serves each API version, and the signature verifiers: the one list of the products the
-local cloud speaks. Service modules load on first use, so the core runs (and is tested) with
+"""What serves each API version, and the signature verifiers: built from the product registry
+(provisioner/products: each descriptor names its API version, host and emulator module). Service modules load on first use, so the core runs (and is tested) with
 injected fakes and without them."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from provisioner.products import REGISTRY
 
 from .errors import CloudError
 from .store import Store
@@ -49,10 +51,11 @@ def default_registry(nonces: Any = None) -> Registry:
     keeps the verifiers' process-wide in-memory cache."""
     wire = "provisioner.localcloud.wire"
     bound = {"nonces": nonces} if nonces is not None else {}
+    apis = {cloud: {p.api_version: Api(p.name, p.api_host, _lazy_actions(p.emulator_service))
+                    for p in REGISTRY.values() if p.cloud == cloud} for cloud in ("tencent", "alibaba")}
     return Registry(
-        tencent={"2019-01-07": Api("libradb", "cynosdb.tencentcloudapi.com", _lazy_actions(f"{wire}.libradb"))},
-        alibaba={"2014-08-15": Api("rds", "rds.aliyuncs.com", _lazy_actions(f"{wire}.rds")),
-                 "2017-08-01": Api("polardb", "polardb.aliyuncs.com", _lazy_actions(f"{wire}.polardb"))},
+        tencent=apis["tencent"],
+        alibaba=apis["alibaba"],
         verify_tc3=_lazy_function(f"{wire}.tc3", "verify_tc3"),
         verify_acs3=_lazy_function(f"{wire}.acs", "verify_acs3", **bound),
         verify_rpc_v1=_lazy_function(f"{wire}.acs", "verify_rpc_v1", **bound))

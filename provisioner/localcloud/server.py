@@ -178,16 +178,16 @@ class LocalCloud:
         if self._sock is not None:
             raise RuntimeError("LocalCloud already started")
         try:
-            self._sock = self._bind()
+            self._sock = sock = self._bind()
         except OSError:
             self.store.close()
             raise
         ready = threading.Event()
-        self._server = self._make_server(ready.set)
+        self._server = server = self._make_server(ready.set)
 
         def run() -> None:
             try:
-                asyncio.run(self._server.serve(sockets=[self._sock]))
+                asyncio.run(server.serve(sockets=[sock]))
             except BaseException as exc:  # noqa: BLE001 - surfaced by start()
                 self._error = exc
             finally:

@@ -26,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-PRODUCTS = ("libradb", "rds", "polardb")
+from provisioner.products import NAMES
+
+PRODUCTS = NAMES   # the product registry (provisioner/products)
 
 # Account fields kept in the `extra` JSON column (product-specific; None when a product lacks them).
 EXTRA_FIELDS = ("max_user_connections", "password_rotation")

@@ -40,7 +40,9 @@ class Product:
     client: str                     # "module:function(settings, policy)" making the official SDK client
     codes: str                      # "module:TABLE": this API's error codes and their kinds
     credentials: Credentials
-    emulator_service: str           # the local cloud's module for this API
+    api_version: str                # the API version the SDK sends (X-TC-Version / Version)
+    api_host: str                   # the API's endpoint host (the HostId of Alibaba error bodies)
+    emulator_service: str           # the local cloud's module for this API (its ACTIONS)
     # Documented request limits, requests per second per action ("*": any action of this API);
     # the client-side limiter's defaults (core/retry/limiter.py).
     rate_limits: dict[str, float] = field(default_factory=dict)

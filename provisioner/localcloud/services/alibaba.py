@@ -56,6 +56,7 @@ def account(store: Store, errors: Errors, inst: Instance, name: str) -> Account:
 def insert(store: Store, errors: Errors, acct: Account) -> None:
     """Uniqueness then quota; call inside store.atomic() with the other rules."""
     inst = store.get_instance(acct.product, acct.instance_id)
+    assert inst is not None   # the service found the instance before building the account
     if store.get_account(acct.product, acct.instance_id, acct.name) is not None:
         raise fail(errors, "name_duplicate", acct.name)
     if store.count_accounts(acct.product, acct.instance_id) >= inst.account_quota:

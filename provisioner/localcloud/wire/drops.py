@@ -27,7 +27,7 @@ async def reset_connection(scope: dict, receive: Callable, send: Callable) -> No
     Elsewhere, fall back to truncating."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is None:
+    if transport is None or sock is None:
         return await truncate_connection(scope, receive, send)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close -> RST
     transport.abort()

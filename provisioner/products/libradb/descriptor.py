@@ -21,5 +21,7 @@ PRODUCT = Product(
                             access_key_secret=("tencentSecretKey", "TENCENTCLOUD_SECRET_KEY"),
                             region=("tencentRegion", "TENCENTCLOUD_REGION"), default_region="ap-guangzhou"),
     rate_limits={"*": 20.0},   # "A maximum of 20 requests can be initiated per second for this API" (seed 000)
+    api_version="2019-01-07",
+    api_host="cynosdb.tencentcloudapi.com",
     emulator_service="provisioner.localcloud.wire.libradb",
 )

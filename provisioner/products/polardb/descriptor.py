@@ -19,5 +19,7 @@ PRODUCT = Product(
     client="provisioner.products.polardb.adapter:new_client",
     codes="provisioner.products.polardb.codes:TABLE",
     credentials=ALIBABA,
+    api_version="2017-08-01",
+    api_host="polardb.aliyuncs.com",
     emulator_service="provisioner.localcloud.wire.polardb",
 )

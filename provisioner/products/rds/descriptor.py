@@ -20,5 +20,7 @@ PRODUCT = Product(
     codes="provisioner.products.rds.codes:TABLE",
     credentials=ALIBABA,
     rate_limits={"CreateAccount": 50.0},   # RDS CreateAccount flow control: no published figure found (guess), as the local cloud plays it
+    api_version="2014-08-15",
+    api_host="rds.aliyuncs.com",
     emulator_service="provisioner.localcloud.wire.rds",
 )
