@@ -33,6 +33,8 @@ class Product:
     resource: str                   # "module:Class" of the public Pulumi resource
     exports: tuple[str, ...]        # the names `provisioner` re-exports from the resource module
     provider: str                   # "module:Class" of the dynamic provider, pickled into every state
+                                    # (it holds the field policy: what replaces, what changes in place)
+    spec: str                       # "module:Class" of the pydantic spec: every documented rule
     type_token: str                 # the resource's type token, part of every URN
     instance_field: str             # the argument naming the cluster or instance
     instance_word: str              # "cluster" or "instance", for messages and summaries
@@ -63,6 +65,9 @@ class Product:
 
     def provider_class(self) -> type:
         return self.load(self.provider)
+
+    def spec_model(self) -> type:
+        return self.load(self.spec)
 
     def adapter_class(self) -> type:
         return self.load(self.adapter)

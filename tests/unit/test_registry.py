@@ -18,7 +18,9 @@ def test_a_descriptor_names_parts_that_exist_and_agree(name):
     provider = p.provider_class()
     assert provider.product == name
     assert provider.instance_field == p.instance_field
+    assert provider.spec_model is p.spec_model()
     assert p.instance_field in provider.spec_model.model_fields
+    assert provider.policy.identity <= set(provider.spec_model.model_fields)
     resource = p.load(p.resource)
     assert f"pulumi-python:{resource._resource_type_name}" == p.type_token
     module = importlib.import_module(p.resource.partition(":")[0])

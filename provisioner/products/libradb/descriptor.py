@@ -11,6 +11,7 @@ PRODUCT = Product(
     resource="provisioner.products.libradb.resource:LibraDBAccount",
     exports=("LibraDBAccount", "LibraDBAccountArgs", "LibraDBAccountArgsDict", "LibraDBPrivilegesDict"),
     provider="provisioner.products.libradb.provider:LibraDBAccountProvider",
+    spec="provisioner.products.libradb.spec:LibraDBAccountSpec",
     type_token="pulumi-python:dynamic/provisioner:LibraDBAccount",
     instance_field="cluster_id",
     instance_word="cluster",

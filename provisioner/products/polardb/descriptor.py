@@ -12,6 +12,7 @@ PRODUCT = Product(
     resource="provisioner.products.polardb.resource:PolarDBAccount",
     exports=("PolarDBAccount", "PolarDBAccountArgs", "PolarDBAccountArgsDict", "PolarDBPrivilege"),
     provider="provisioner.products.polardb.provider:PolarDBAccountProvider",
+    spec="provisioner.products.polardb.spec:PolarDBAccountSpec",
     type_token="pulumi-python:dynamic/provisioner:PolarDBAccount",
     instance_field="cluster_id",
     instance_word="cluster",

@@ -12,6 +12,7 @@ PRODUCT = Product(
     resource="provisioner.products.rds.resource:RdsAccount",
     exports=("RdsAccount", "RdsAccountArgs", "RdsAccountArgsDict", "RdsPrivilege"),
     provider="provisioner.products.rds.provider:RdsAccountProvider",
+    spec="provisioner.products.rds.spec:RdsAccountSpec",
     type_token="pulumi-python:dynamic/provisioner:RdsAccount",
     instance_field="instance_id",
     instance_word="instance",
