@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     unread: list[str] = []
     try:
         for product, ids in targets.items():
-            region = args.tencent_region if product == "libradb" else args.alibaba_region
+            region = args.tencent_region if REGISTRY[product].cloud == "tencent" else args.alibaba_region
             adapter = adapter_for(product, settings.settings_for(product, region))
             found += inventory.discover(product, adapter, ids, include_privileged=args.include_privileged,
                                         unread=unread)

@@ -174,9 +174,9 @@ def _password_changed(provider, olds: dict[str, Any], news: dict[str, Any]) -> b
 
 
 def _account(provider, props: dict[str, Any]) -> str:
-    name = str(props.get("name", "?"))
-    host = props.get("host")
-    return f"{name}@{host}" if provider.product == "libradb" and host else name
+    if props.get("host"):   # only products with a host have one (LibraDB): name@host
+        return provider.account_label(props)
+    return str(props.get("name", "?"))
 
 
 def _instance(provider, olds: dict[str, Any], news: dict[str, Any]) -> str:
