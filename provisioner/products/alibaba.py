@@ -5,7 +5,8 @@ Revoke with comma lists (DBName and AccountPrivilege paired, in the same order).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from darabonba.runtime import RuntimeOptions
 
@@ -113,11 +114,50 @@ class AlibabaAdapter(AdapterBase):
 
     def _wait_available(self, instance_id: str, name: str,
                         also: Callable[[LiveAccount], bool] = lambda live: True, what: str = "") -> LiveAccount:
-        live = self._settle(f"account {name} on {instance_id}{what}", lambda: self._one(instance_id, name),
-                            lambda a: a is not None and a.status == "Available" and also(a))
+        with self._or_forget(instance_id):   # never settled: what the cloud shows is unknown
+            live = self._settle(f"account {name} on {instance_id}{what}", lambda: self._one(instance_id, name),
+                                lambda a: a is not None and a.status == "Available" and also(a))
         assert live is not None   # settled means present (the predicate above)
         self._put(instance_id, live)
         return live
+
+    # --- the cached account list after our own writes --------------------------------------------
+    # A write whose outcome we know patches the instance's cached list (core/cache.py: under its
+    # lock, and a list fetch that started before the write never stores its answer), so the
+    # checks of the next resources on the instance do not list it again. What the entry becomes
+    # is the settled account as DescribeAccounts reads it back (_live: the engine's read-back
+    # normalised), first as expected from the request, then as the settle poll read it. A write
+    # whose outcome is uncertain (an error, a lost response, a wait that never settled) drops the
+    # list: the next read lists the instance again.
+
+    @contextmanager
+    def _or_forget(self, instance_id: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self._forget(instance_id)
+            raise
+
+    def _put(self, instance_id: str, live: LiveAccount) -> None:
+        """A DBOwner grant can take the database from another account (RDS PostgreSQL keeps one
+        owner per database), which a patch of this account would not show: re-read the list."""
+        if "DBOwner" in live.privileges.values():
+            self._forget(instance_id)
+        else:
+            super()._put(instance_id, live)
+
+    def _expected(self, instance_id: str, account: dict[str, Any], granted: dict[str, str] | None) -> LiveAccount:
+        """The DescribeAccounts entry of a new account once its create settles, read back as a
+        list read would (self._live)."""
+        return self._live(instance_id, {
+            "AccountName": account["name"], "AccountType": account.get("account_type") or "Normal",
+            "AccountDescription": account.get("description") or "", "AccountStatus": "Available",
+            "DatabasePrivileges": [{"DBName": db, "AccountPrivilege": level}
+                                   for db, level in sorted((granted or {}).items())]})
+
+    def _with_rollback(self, instance_id: str, name: str, host: str, step: Callable[[], None]) -> None:
+        with self._or_forget(instance_id):   # a failed grant, then maybe a failed rollback
+            super()._with_rollback(instance_id, name, host, step)
 
     def _wait_gone(self, instance_id: str, name: str) -> LiveAccount | None:
         """None once the delete completed; the account if it was left in Lock (RDS PostgreSQL)."""
@@ -130,7 +170,11 @@ class AlibabaAdapter(AdapterBase):
     # --- writes ---------------------------------------------------------------------------------
 
     def delete_account(self, instance_id: str, name: str, host: str = "") -> bool:
-        deleted = False
+        with self._or_forget(instance_id):
+            return self._delete(instance_id, name)
+
+    def _delete(self, instance_id: str, name: str) -> bool:
+        deleted, unlocked = False, False
         for _ in range(3):   # delete, and again after an unlock if the account was left in Lock
             try:
                 # A delete refused because the account is locked (an earlier delete of ours, its
@@ -141,6 +185,7 @@ class AlibabaAdapter(AdapterBase):
             except CloudApiError as err:
                 if err.code == "AccountActionForbidden" and self._locked(instance_id, name):
                     self._unlock(instance_id, name)
+                    unlocked = True
                     continue
                 if err.kind != errors.ACCOUNT_NOT_FOUND:
                     raise
@@ -150,7 +195,11 @@ class AlibabaAdapter(AdapterBase):
             if left is None:
                 break
             self._unlock(instance_id, name)
-        self._remove(instance_id, name, "")
+            unlocked = True
+        if unlocked:   # an owner left in Lock: its databases went to another account (PostgreSQL)
+            self._forget(instance_id)
+        else:
+            self._remove(instance_id, name, "")
         return True
 
     def _locked(self, instance_id: str, name: str) -> bool:
@@ -161,8 +210,9 @@ class AlibabaAdapter(AdapterBase):
         raise NotImplementedError(f"{self.product} accounts are never left locked")
 
     def set_description(self, instance_id: str, name: str, host: str, description: str) -> None:
-        self._call("ModifyAccountDescription", {self.ID: instance_id, "AccountName": name,
-                                                "AccountDescription": description}, wait_for=instance_id)
+        with self._or_forget(instance_id):
+            self._call("ModifyAccountDescription", {self.ID: instance_id, "AccountName": name,
+                                                    "AccountDescription": description}, wait_for=instance_id)
         self._wait_available(instance_id, name, lambda a: a.description == description)
 
     def set_privileges(self, instance_id: str, name: str, host: str,
@@ -172,13 +222,13 @@ class AlibabaAdapter(AdapterBase):
         old, new = old or {}, new or {}
         revoke = sorted(db for db in old if db not in new)
         grant = {db: p for db, p in sorted(new.items()) if old.get(db) != p}
-        try:
+        # Each step ends with the account as the settle poll read it back (_wait_available, _put):
+        # what the cloud made of the grant, not what we asked for. A step that failed drops the list.
+        with self._or_forget(instance_id):
             if revoke:
                 self._revoke(instance_id, name, revoke)
             if grant:
                 self._grant(instance_id, name, grant)
-        finally:
-            self._forget(instance_id)   # the cloud decides what a re-grant means: re-read it
 
     def _revoke(self, instance_id: str, name: str, dbs: list[str]) -> None:
         self._call("RevokeAccountPrivilege", {self.ID: instance_id, "AccountName": name,
@@ -199,10 +249,12 @@ class AlibabaAdapter(AdapterBase):
         at create). An "exists" after a lost response is success if the account is ours; an
         "exists" for an account still being deleted (or created) waits for it to settle."""
         name = account["name"]
+        answered = False   # the cloud answered our CreateAccount: the account is ours, as asked
         try:
             for attempt in (1, 2):
                 try:
                     self._call("CreateAccount", params, secrets=(password,), wait_for=instance_id)
+                    answered = True
                     break
                 except CloudApiError as err:
                     if self._ours_after_retry(err, instance_id, name, "", lambda live: _same(live, account)):
@@ -210,7 +262,10 @@ class AlibabaAdapter(AdapterBase):
                     if err.kind != errors.EXISTS or attempt == 2 or not self._name_freed(instance_id, name):
                         raise
         finally:
-            self._forget(instance_id)
+            if answered:
+                self._put(instance_id, self._expected(instance_id, account, granted))
+            else:   # failed, or "exists" after a lost response: re-read
+                self._forget(instance_id)
         self._wait_available(instance_id, name, lambda a: _holds(a.privileges, granted or {}))
 
     def _name_freed(self, instance_id: str, name: str) -> bool:
