@@ -68,7 +68,7 @@ recover: venv engine localcloud
 
 # The public API and the stack programs through a type checker (settings: pyproject.toml).
 typecheck: venv
-	$(VENV)/bin/pyright
+	$(VENV)/bin/pyright -p pyproject.toml   # this project's settings, whatever config a parent folder holds
 
 # ruff over the package, the tests and the bench (rules: pyproject.toml, [tool.ruff]).
 lint: venv
