@@ -24,6 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from provisioner.products import NAMES
+from provisioner.products import product as registered
+
 THROTTLED, TRANSIENT, NOT_READY, BUSY = "throttled", "transient", "not_ready", "busy"
 NOT_FOUND, ACCOUNT_NOT_FOUND, EXISTS = "not_found", "account_not_found", "exists"
 AUTH, FATAL = "auth", "fatal"
@@ -113,12 +116,10 @@ ALIBABA_PREFIXES = (
 
 
 def table(product: str) -> CodeTable:
-    from provisioner.products import product as registered  # the product tables import this module
-    return registered(product).code_table()
+    return registered(product).code_table()   # each product's codes.py, loaded on first use
 
 
 def tables() -> tuple[CodeTable, ...]:
-    from provisioner.products import NAMES
     return tuple(table(p) for p in NAMES)
 
 

@@ -144,8 +144,9 @@ class AccountProvider(ResourceProvider):
 
     def discovered_inputs(self, instance: InstanceInfo, live: LiveAccount, region: str) -> dict[str, Any]:
         """The arguments a stack would give for `live` as it is (privileges in the cloud's form)."""
-        data: dict[str, Any] = {self.instance_field: instance.id, "name": live.name,
-                                "account_type": live.account_type or "Normal"}
+        data: dict[str, Any] = {self.instance_field: instance.id, "name": live.name}
+        if "account_type" in self.spec_model.model_fields:
+            data["account_type"] = live.account_type or "Normal"
         if live.description:
             data["description"] = live.description
         data["privileges"] = live.privileges or {}

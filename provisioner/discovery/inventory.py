@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from provisioner.core.provider import AccountProvider
 
 def provider_for(product: str) -> "AccountProvider":
-    return registered(product).provider_class()()
+    return registered(product).new_provider()
 
 
 @dataclass

@@ -69,6 +69,10 @@ class Product:
     def spec_model(self) -> type:
         return self.load(self.spec)
 
+    def new_provider(self) -> Any:
+        """A provider instance (they hold no state: one per caller is fine)."""
+        return self.provider_class()()
+
     def adapter_class(self) -> type:
         return self.load(self.adapter)
 

@@ -6,13 +6,13 @@ tests a dict). Pure but for the lookup: returns the edited deployment and one ou
 from __future__ import annotations
 
 import copy
-import importlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from provisioner.compat import ACCOUNT_TYPES  # type token -> provider class (module, name)
+from provisioner.products import by_type_token
 
 if TYPE_CHECKING:   # the providers (and the Pulumi SDK) load only when a pending create is planned
     from provisioner.core.provider import AccountProvider
@@ -43,8 +43,10 @@ class Plan:
 
 def provider_for(type_: str) -> AccountProvider:
     """A provider of the account type (the class its resources' state names; compat.py)."""
-    module, cls = ACCOUNT_TYPES[type_]
-    return getattr(importlib.import_module(module), cls)()
+    product = by_type_token(type_)
+    if product is None:
+        raise KeyError(type_)
+    return product.new_provider()
 
 
 def differences(provider, spec, live) -> list[str]:

@@ -97,7 +97,7 @@ def load(text: str) -> dict[str, Any]:
 def provider_for(type_token: str) -> AccountProvider | None:
     """The account provider of a type token (its product, field policy, instance field), or None."""
     product = by_type_token(type_token)
-    return product.provider_class()() if product else None
+    return product.new_provider() if product else None
 
 
 def _clean(props: dict[str, Any] | None) -> dict[str, Any]:

@@ -68,7 +68,6 @@ class LibraDBAccountProvider(AccountProvider):
 
     def discovered_inputs(self, instance: InstanceInfo, live: LiveAccount, region: str) -> dict[str, Any]:
         data = super().discovered_inputs(instance, live, region)
-        del data["account_type"]
         data["host"] = live.host or "%"
         data["privileges"] = live.privileges or {"global": [], "databases": {}, "tables": {}}
         return data
