@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -107,6 +108,9 @@ func (w *engineWatch) finished(p *os.Process) {
 
 // end kills the programs and exits: their engine, which would read their results, is gone.
 func (w *engineWatch) end(why string) {
+	// Our stderr is a pipe the dead engine read: writing to it would end this process with SIGPIPE
+	// (Go's rule for fds 1 and 2) before the kill below, leaving the program orphaned.
+	signal.Ignore(syscall.SIGPIPE)
 	fmt.Fprintf(os.Stderr, "pulumi-language-python: the engine is gone (%s); ending the program and exiting\n", why)
 	if syscall.Getpgrp() == os.Getpid() {
 		// The host leads its process group (the engine starts plugins that way), so the group holds
